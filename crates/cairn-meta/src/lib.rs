@@ -1,0 +1,23 @@
+//! Cairn's metadata: accounts, access keys, buckets, objects and multipart uploads.
+//!
+//! Handlers talk to [`MetaStore`] only. [`SqlMeta`] implements it on two backends that share one
+//! schema: SQLite inside the data directory (the zero-set-up default) and PostgreSQL (several
+//! stateless Cairn nodes on one database). Object keys sort by bytes on both, so a listing page is
+//! a range scan on the primary key, never a full scan.
+//!
+//! Invariant: this crate stores and returns records; it knows nothing of HTTP, S3 error codes or
+//! policies. Secrets arrive already encrypted.
+
+mod error;
+mod model;
+mod schema;
+mod sql;
+mod store;
+
+pub use error::MetaError;
+pub use model::*;
+pub use sql::{prefix_successor, Backend, SqlMeta};
+pub use store::MetaStore;
+
+/// Result of a metadata call.
+pub type Result<T, E = MetaError> = std::result::Result<T, E>;

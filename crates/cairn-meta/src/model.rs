@@ -1,0 +1,157 @@
+//! The records the store keeps. Times are milliseconds since the Unix epoch.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An AWS account: the unit that owns buckets and an IAM namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// 12 decimal digits.
+    pub id: String,
+    pub created: i64,
+}
+
+/// An access key pair. The secret is stored encrypted by the server's master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    pub access_key_id: String,
+    pub secret_enc: String,
+    pub account_id: String,
+    /// `None` for the account's root user.
+    pub user_name: Option<String>,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    pub created: i64,
+}
+
+/// A bucket and the settings every request needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    pub name: String,
+    pub account_id: String,
+    pub region: String,
+    pub created: i64,
+    /// `BucketOwnerEnforced`, `BucketOwnerPreferred` or `ObjectWriter`.
+    pub object_ownership: String,
+}
+
+/// A piece of an object's bytes: one blob file (a whole single-part object, or one part).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub blob: String,
+    pub size: u64,
+}
+
+/// Checksums kept with an object or part, base64 as S3 returns them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checksums {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub crc32: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub crc32c: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub crc64nvme: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sha1: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sha256: Option<String>,
+    /// `FULL_OBJECT` or `COMPOSITE`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub kind: Option<String>,
+}
+
+impl Checksums {
+    pub fn is_empty(&self) -> bool {
+        self.crc32.is_none()
+            && self.crc32c.is_none()
+            && self.crc64nvme.is_none()
+            && self.sha1.is_none()
+            && self.sha256.is_none()
+    }
+}
+
+/// The HTTP headers S3 stores with an object and returns on GET/HEAD.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectAttrs {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub content_encoding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub content_disposition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub content_language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cache_control: Option<String>,
+    /// The `Expires` header as the client sent it (HTTP date).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub website_redirect_location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub storage_class: Option<String>,
+    /// `x-amz-meta-*` without the prefix, lower-case names.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub user_metadata: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Checksums::is_empty", default)]
+    pub checksums: Checksums,
+    /// Number of parts for a multipart object; `None` for a single PUT.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub parts_count: Option<u32>,
+}
+
+/// An object tag set, in the order given.
+pub type Tags = Vec<(String, String)>;
+
+/// The current version of an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRecord {
+    pub bucket: String,
+    pub key: String,
+    /// `null` while the bucket is unversioned, as S3 reports it.
+    pub version_id: String,
+    pub size: u64,
+    /// The ETag without quotes.
+    pub etag: String,
+    pub last_modified: i64,
+    pub layout: Vec<Segment>,
+    pub attrs: ObjectAttrs,
+    pub tags: Tags,
+}
+
+/// A multipart upload in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRecord {
+    pub upload_id: String,
+    pub bucket: String,
+    pub key: String,
+    pub initiated: i64,
+    /// Headers and metadata given at CreateMultipartUpload; they become the object's.
+    pub attrs: ObjectAttrs,
+    pub tags: Tags,
+    /// The account or user that started the upload (an ARN).
+    pub initiator: String,
+}
+
+/// One uploaded part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartRecord {
+    pub upload_id: String,
+    pub part_number: u32,
+    pub size: u64,
+    pub etag: String,
+    pub blob: String,
+    pub checksums: Checksums,
+    pub last_modified: i64,
+}
+
+/// Where a listing page starts.
+#[derive(Debug, Clone, Default)]
+pub struct ListFrom {
+    /// Only keys with this prefix.
+    pub prefix: String,
+    /// Only keys strictly greater than this.
+    pub after: Option<String>,
+    /// Only keys greater than or equal to this.
+    pub at_or_after: Option<String>,
+}

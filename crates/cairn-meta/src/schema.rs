@@ -1,0 +1,70 @@
+//! The one schema both backends share. `{BYTES}` marks text columns that must sort by bytes:
+//! SQLite's default BINARY collation already does; PostgreSQL needs `COLLATE "C"`.
+//!
+//! Migrations are append-only: a database records how many have run in `cairn_settings`.
+
+/// Each entry is one migration: statements separated by `;`.
+pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE IF NOT EXISTS cairn_settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    id TEXT PRIMARY KEY,
+    created BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS access_keys (
+    access_key_id TEXT PRIMARY KEY,
+    secret_enc TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    user_name TEXT,
+    status TEXT NOT NULL,
+    created BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS buckets (
+    name TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    object_ownership TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS buckets_by_account ON buckets (account_id, name);
+CREATE TABLE IF NOT EXISTS bucket_configs (
+    bucket TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (bucket, kind)
+);
+CREATE TABLE IF NOT EXISTS objects (
+    bucket TEXT NOT NULL,
+    object_key TEXT {BYTES} NOT NULL,
+    version_id TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified BIGINT NOT NULL,
+    layout TEXT NOT NULL,
+    attrs TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    PRIMARY KEY (bucket, object_key)
+);
+CREATE TABLE IF NOT EXISTS uploads (
+    upload_id TEXT PRIMARY KEY,
+    bucket TEXT NOT NULL,
+    object_key TEXT {BYTES} NOT NULL,
+    initiated BIGINT NOT NULL,
+    attrs TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    initiator TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, object_key, initiated, upload_id);
+CREATE TABLE IF NOT EXISTS upload_parts (
+    upload_id TEXT NOT NULL,
+    part_number BIGINT NOT NULL,
+    size BIGINT NOT NULL,
+    etag TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    checksums TEXT NOT NULL,
+    last_modified BIGINT NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+)
+"#];

@@ -1,0 +1,67 @@
+//! The one interface the server uses for metadata.
+
+use crate::model::*;
+use crate::Result;
+
+/// Everything Cairn keeps besides object bytes. Each method is one transaction: a caller never
+/// sees half of a change. Methods that replace or remove objects and parts return the segments
+/// that are no longer referenced, so the caller can delete those blobs after the commit.
+#[async_trait::async_trait]
+pub trait MetaStore: Send + Sync + 'static {
+    // --- accounts and keys ---
+    /// The account created first, if any: the one `cairn server` bootstraps.
+    async fn first_account(&self) -> Result<Option<Account>>;
+    async fn create_account(&self, account: &Account) -> Result<()>;
+    /// Stores a key; `AlreadyExists` if its id is taken.
+    async fn put_access_key(&self, key: &AccessKey) -> Result<()>;
+    async fn get_access_key(&self, access_key_id: &str) -> Result<Option<AccessKey>>;
+    /// A small key-value area for server settings (e.g. schema facts, the bootstrap state).
+    async fn get_setting(&self, name: &str) -> Result<Option<String>>;
+    async fn put_setting(&self, name: &str, value: &str) -> Result<()>;
+
+    // --- buckets ---
+    /// `BucketExists { owner }` when the name is taken.
+    async fn create_bucket(&self, bucket: &Bucket) -> Result<()>;
+    async fn get_bucket(&self, name: &str) -> Result<Option<Bucket>>;
+    async fn list_buckets(&self, account_id: &str) -> Result<Vec<Bucket>>;
+    /// `BucketNotEmpty` while objects or uploads remain; `NoSuchBucket` if absent.
+    async fn delete_bucket(&self, name: &str) -> Result<()>;
+    /// A bucket sub-resource (tagging, policy, encryption, …) as an opaque document.
+    async fn get_bucket_config(&self, bucket: &str, kind: &str) -> Result<Option<String>>;
+    /// Sets (`Some`) or removes (`None`) a sub-resource. `NoSuchBucket` if absent.
+    async fn put_bucket_config(&self, bucket: &str, kind: &str, value: Option<&str>) -> Result<()>;
+
+    // --- objects ---
+    async fn get_object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>>;
+    /// Makes `object` the current version; returns the replaced version's segments.
+    async fn put_object(&self, object: &ObjectRecord) -> Result<Vec<Segment>>;
+    /// Removes the object; returns its segments (empty if there was none).
+    async fn delete_object(&self, bucket: &str, key: &str) -> Result<Vec<Segment>>;
+    /// `NoSuchKey` if absent.
+    async fn put_object_tags(&self, bucket: &str, key: &str, tags: &Tags) -> Result<()>;
+    /// Up to `limit` objects in key byte order, starting where `from` says.
+    async fn list_objects(&self, bucket: &str, from: &ListFrom, limit: usize) -> Result<Vec<ObjectRecord>>;
+
+    // --- multipart ---
+    async fn create_upload(&self, upload: &UploadRecord) -> Result<()>;
+    async fn get_upload(&self, upload_id: &str) -> Result<Option<UploadRecord>>;
+    /// Stores a part, replacing one with the same number; returns the replaced part's segment.
+    /// `NoSuchUpload` if the upload is gone.
+    async fn put_part(&self, part: &PartRecord) -> Result<Vec<Segment>>;
+    /// Parts with a number greater than `after`, ascending, at most `limit`.
+    async fn list_parts(&self, upload_id: &str, after: u32, limit: usize) -> Result<Vec<PartRecord>>;
+    /// Uploads in (key, initiated, upload id) order after the markers, at most `limit`.
+    async fn list_uploads(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        key_marker: Option<&str>,
+        upload_id_marker: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UploadRecord>>;
+    /// Atomically ends the upload and makes `object` current. Returns what is now garbage: the
+    /// replaced object's segments and the parts not used by `object`.
+    async fn complete_upload(&self, upload_id: &str, object: &ObjectRecord) -> Result<Vec<Segment>>;
+    /// Ends the upload; returns its parts' segments. `NoSuchUpload` if absent.
+    async fn abort_upload(&self, upload_id: &str) -> Result<Vec<Segment>>;
+}
