@@ -63,7 +63,11 @@ impl BlobStore {
     pub async fn create(&self) -> io::Result<BlobWriter> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let tmp_path = self.tmp.join(&id);
-        let file = fs::OpenOptions::new().write(true).create_new(true).open(&tmp_path).await?;
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp_path)
+            .await?;
         Ok(BlobWriter {
             id,
             tmp_path,
@@ -79,7 +83,7 @@ impl BlobStore {
         id: &str,
         offset: u64,
         len: u64,
-    ) -> io::Result<impl Stream<Item = io::Result<Bytes>> + Send + Sync + 'static> {
+    ) -> io::Result<impl Stream<Item = io::Result<Bytes>> + Send + Sync + 'static + use<>> {
         use tokio::io::AsyncReadExt;
         let mut file = fs::File::open(self.path_of(id)?).await?;
         if offset > 0 {
@@ -113,7 +117,10 @@ impl BlobWriter {
     }
 
     pub async fn write(&mut self, data: &[u8]) -> io::Result<()> {
-        let file = self.file.as_mut().ok_or_else(|| io::Error::other("blob writer already committed"))?;
+        let file = self
+            .file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("blob writer already committed"))?;
         file.write_all(data).await?;
         self.written += data.len() as u64;
         Ok(())
@@ -121,13 +128,19 @@ impl BlobWriter {
 
     /// Makes the blob durable and visible under its id; returns `(id, size)`.
     pub async fn commit(mut self) -> io::Result<(String, u64)> {
-        let mut file = self.file.take().ok_or_else(|| io::Error::other("blob writer already committed"))?;
+        let mut file = self
+            .file
+            .take()
+            .ok_or_else(|| io::Error::other("blob writer already committed"))?;
         file.flush().await?;
         let file = file.into_inner();
         file.sync_all().await?;
         drop(file);
         let dest = self.store.path_of(&self.id)?;
-        let dir = dest.parent().map(Path::to_path_buf).unwrap_or_else(|| self.store.blobs.clone());
+        let dir = dest
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.store.blobs.clone());
         fs::create_dir_all(&dir).await?;
         fs::rename(&self.tmp_path, &dest).await?;
         fs::File::open(&dir).await?.sync_all().await?;
@@ -150,7 +163,13 @@ mod tests {
     use futures::TryStreamExt;
 
     async fn read_all(store: &BlobStore, id: &str, off: u64, len: u64) -> Vec<u8> {
-        let chunks: Vec<Bytes> = store.read(id, off, len).await.unwrap().try_collect().await.unwrap();
+        let chunks: Vec<Bytes> = store
+            .read(id, off, len)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
         chunks.concat()
     }
 
@@ -177,11 +196,17 @@ mod tests {
         let mut w = store.create().await.unwrap();
         w.write(b"partial").await.unwrap();
         drop(w);
-        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
         // A crash leaves a temp file behind; the next open clears it.
         std::fs::write(dir.path().join("tmp").join("deadbeef"), b"x").unwrap();
         BlobStore::open(dir.path()).await.unwrap();
-        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
     }
 
     #[tokio::test]

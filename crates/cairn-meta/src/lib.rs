@@ -16,7 +16,7 @@ mod store;
 
 pub use error::MetaError;
 pub use model::*;
-pub use sql::{prefix_successor, Backend, SqlMeta};
+pub use sql::{Backend, SqlMeta, prefix_successor};
 pub use store::MetaStore;
 
 /// Result of a metadata call.

@@ -35,7 +35,8 @@ struct WriteTx<'a> {
     _guard: Option<MutexGuard<'a, ()>>,
 }
 
-const OBJECT_COLUMNS: &str = "bucket, object_key, version_id, size, etag, last_modified, layout, attrs, tags";
+const OBJECT_COLUMNS: &str =
+    "bucket, object_key, version_id, size, etag, last_modified, layout, attrs, tags";
 const UPLOAD_COLUMNS: &str = "upload_id, bucket, object_key, initiated, attrs, tags, initiator";
 const PART_COLUMNS: &str = "upload_id, part_number, size, etag, blob, checksums, last_modified";
 
@@ -87,7 +88,9 @@ impl SqlMeta {
         let mut conn = self.pool.acquire().await?;
         if self.backend == Backend::Postgres {
             // Nodes starting together migrate one at a time.
-            sqlx::query("SELECT pg_advisory_lock(7235146)").execute(&mut *conn).await?;
+            sqlx::query("SELECT pg_advisory_lock(7235146)")
+                .execute(&mut *conn)
+                .await?;
         }
         let result = async {
             sqlx::query("CREATE TABLE IF NOT EXISTS cairn_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -119,7 +122,9 @@ impl SqlMeta {
         }
         .await;
         if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_unlock(7235146)").execute(&mut *conn).await?;
+            sqlx::query("SELECT pg_advisory_unlock(7235146)")
+                .execute(&mut *conn)
+                .await?;
         }
         result
     }
@@ -338,7 +343,9 @@ impl MetaStore for SqlMeta {
             .fetch_optional(&mut *tx.tx)
             .await?;
         if let Some(row) = existing {
-            return Err(MetaError::BucketExists { owner: row.try_get(0)? });
+            return Err(MetaError::BucketExists {
+                owner: row.try_get(0)?,
+            });
         }
         let res = sqlx::query(
             "INSERT INTO buckets (name, account_id, region, created, object_ownership) VALUES ($1, $2, $3, $4, $5)",
@@ -354,7 +361,11 @@ impl MetaStore for SqlMeta {
             // Another node won the race for the name.
             Err(e) if is_unique_violation(&e) => {
                 drop(tx);
-                let owner = self.get_bucket(&bucket.name).await?.map(|b| b.account_id).unwrap_or_default();
+                let owner = self
+                    .get_bucket(&bucket.name)
+                    .await?
+                    .map(|b| b.account_id)
+                    .unwrap_or_default();
                 return Err(MetaError::BucketExists { owner });
             }
             r => r?,
@@ -383,10 +394,13 @@ impl MetaStore for SqlMeta {
 
     async fn delete_bucket(&self, name: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let found = sqlx::query(&format!("SELECT 1 FROM buckets WHERE name = $1{}", self.for_update()))
-            .bind(name)
-            .fetch_optional(&mut *tx.tx)
-            .await?;
+        let found = sqlx::query(&format!(
+            "SELECT 1 FROM buckets WHERE name = $1{}",
+            self.for_update()
+        ))
+        .bind(name)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
         if found.is_none() {
             return Err(MetaError::NoSuchBucket);
         }
@@ -468,11 +482,13 @@ impl MetaStore for SqlMeta {
 
     async fn delete_object(&self, bucket: &str, key: &str) -> Result<Vec<Segment>> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("DELETE FROM objects WHERE bucket = $1 AND object_key = $2 RETURNING layout")
-            .bind(bucket)
-            .bind(key)
-            .fetch_optional(&mut *tx.tx)
-            .await?;
+        let row = sqlx::query(
+            "DELETE FROM objects WHERE bucket = $1 AND object_key = $2 RETURNING layout",
+        )
+        .bind(bucket)
+        .bind(key)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
         let old = match row {
             Some(r) => serde_json::from_str(&r.try_get::<String, _>(0)?)?,
             None => Vec::new(),
@@ -483,12 +499,13 @@ impl MetaStore for SqlMeta {
 
     async fn put_object_tags(&self, bucket: &str, key: &str, tags: &Tags) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE objects SET tags = $3 WHERE bucket = $1 AND object_key = $2")
-            .bind(bucket)
-            .bind(key)
-            .bind(serde_json::to_string(tags)?)
-            .execute(&mut *tx.tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE objects SET tags = $3 WHERE bucket = $1 AND object_key = $2")
+                .bind(bucket)
+                .bind(key)
+                .bind(serde_json::to_string(tags)?)
+                .execute(&mut *tx.tx)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(MetaError::NoSuchKey);
         }
@@ -496,13 +513,19 @@ impl MetaStore for SqlMeta {
         Ok(())
     }
 
-    async fn list_objects(&self, bucket: &str, from: &ListFrom, limit: usize) -> Result<Vec<ObjectRecord>> {
+    async fn list_objects(
+        &self,
+        bucket: &str,
+        from: &ListFrom,
+        limit: usize,
+    ) -> Result<Vec<ObjectRecord>> {
         let lower = match &from.at_or_after {
             Some(k) if k.as_str() > from.prefix.as_str() => k.clone(),
             _ => from.prefix.clone(),
         };
         let upper = prefix_successor(&from.prefix);
-        let mut sql = format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND object_key >= $2");
+        let mut sql =
+            format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket = $1 AND object_key >= $2");
         let mut n = 2;
         if from.after.is_some() {
             n += 1;
@@ -544,10 +567,12 @@ impl MetaStore for SqlMeta {
     }
 
     async fn get_upload(&self, upload_id: &str) -> Result<Option<UploadRecord>> {
-        let row = sqlx::query(&format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1"))
-            .bind(upload_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1"
+        ))
+        .bind(upload_id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(upload_from_row).transpose()
     }
 
@@ -597,7 +622,12 @@ impl MetaStore for SqlMeta {
         Ok(old)
     }
 
-    async fn list_parts(&self, upload_id: &str, after: u32, limit: usize) -> Result<Vec<PartRecord>> {
+    async fn list_parts(
+        &self,
+        upload_id: &str,
+        after: u32,
+        limit: usize,
+    ) -> Result<Vec<PartRecord>> {
         let rows = sqlx::query(&format!(
             "SELECT {PART_COLUMNS} FROM upload_parts WHERE upload_id = $1 AND part_number > $2 \
              ORDER BY part_number LIMIT {}",
@@ -623,7 +653,8 @@ impl MetaStore for SqlMeta {
             (Some(_), Some(id)) => self.get_upload(id).await?.map(|u| u.initiated),
             _ => None,
         };
-        let mut sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE bucket = $1 AND object_key >= $2");
+        let mut sql =
+            format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE bucket = $1 AND object_key >= $2");
         let upper = prefix_successor(prefix);
         let mut n = 2;
         if upper.is_some() {
@@ -645,7 +676,10 @@ impl MetaStore for SqlMeta {
                 _ => sql.push_str(&format!(" AND object_key > ${k}")),
             }
         }
-        sql.push_str(&format!(" ORDER BY object_key, initiated, upload_id LIMIT {}", limit.max(1)));
+        sql.push_str(&format!(
+            " ORDER BY object_key, initiated, upload_id LIMIT {}",
+            limit.max(1)
+        ));
         let mut query = sqlx::query(&sql).bind(bucket).bind(prefix);
         if let Some(upper) = upper {
             query = query.bind(upper);
@@ -660,20 +694,28 @@ impl MetaStore for SqlMeta {
         rows.iter().map(upload_from_row).collect()
     }
 
-    async fn complete_upload(&self, upload_id: &str, object: &ObjectRecord) -> Result<Vec<Segment>> {
+    async fn complete_upload(
+        &self,
+        upload_id: &str,
+        object: &ObjectRecord,
+    ) -> Result<Vec<Segment>> {
         let mut tx = self.begin_write().await?;
-        let upload = sqlx::query(&format!("SELECT 1 FROM uploads WHERE upload_id = $1{}", self.for_update()))
-            .bind(upload_id)
-            .fetch_optional(&mut *tx.tx)
-            .await?;
+        let upload = sqlx::query(&format!(
+            "SELECT 1 FROM uploads WHERE upload_id = $1{}",
+            self.for_update()
+        ))
+        .bind(upload_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
         if upload.is_none() {
             return Err(MetaError::NoSuchUpload);
         }
         self.bucket_exists_locked(&mut tx, &object.bucket).await?;
-        let parts = sqlx::query("DELETE FROM upload_parts WHERE upload_id = $1 RETURNING blob, size")
-            .bind(upload_id)
-            .fetch_all(&mut *tx.tx)
-            .await?;
+        let parts =
+            sqlx::query("DELETE FROM upload_parts WHERE upload_id = $1 RETURNING blob, size")
+                .bind(upload_id)
+                .fetch_all(&mut *tx.tx)
+                .await?;
         sqlx::query("DELETE FROM uploads WHERE upload_id = $1")
             .bind(upload_id)
             .execute(&mut *tx.tx)
@@ -701,10 +743,11 @@ impl MetaStore for SqlMeta {
         if gone.rows_affected() == 0 {
             return Err(MetaError::NoSuchUpload);
         }
-        let parts = sqlx::query("DELETE FROM upload_parts WHERE upload_id = $1 RETURNING blob, size")
-            .bind(upload_id)
-            .fetch_all(&mut *tx.tx)
-            .await?;
+        let parts =
+            sqlx::query("DELETE FROM upload_parts WHERE upload_id = $1 RETURNING blob, size")
+                .bind(upload_id)
+                .fetch_all(&mut *tx.tx)
+                .await?;
         tx.tx.commit().await?;
         parts
             .iter()
@@ -719,7 +762,11 @@ impl MetaStore for SqlMeta {
 }
 
 /// Upserts the object row inside `tx`; returns the replaced row's segments.
-async fn replace_object(tx: &mut WriteTx<'_>, object: &ObjectRecord, for_update: &str) -> Result<Vec<Segment>> {
+async fn replace_object(
+    tx: &mut WriteTx<'_>,
+    object: &ObjectRecord,
+    for_update: &str,
+) -> Result<Vec<Segment>> {
     let old = sqlx::query(&format!(
         "SELECT layout FROM objects WHERE bucket = $1 AND object_key = $2{for_update}"
     ))
@@ -763,7 +810,10 @@ mod tests {
     fn successor_bounds_every_key_with_the_prefix() {
         assert_eq!(prefix_successor(""), None);
         assert_eq!(prefix_successor("a/").as_deref(), Some("a0"));
-        assert_eq!(prefix_successor("photos/2024/").as_deref(), Some("photos/20240"));
+        assert_eq!(
+            prefix_successor("photos/2024/").as_deref(),
+            Some("photos/20240")
+        );
         assert_eq!(prefix_successor("\u{D7FF}").as_deref(), Some("\u{E000}"));
         assert_eq!(prefix_successor("x\u{10FFFF}").as_deref(), Some("y"));
         let s = prefix_successor("abc").unwrap_or_default();

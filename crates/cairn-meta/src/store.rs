@@ -1,7 +1,7 @@
 //! The one interface the server uses for metadata.
 
-use crate::model::*;
 use crate::Result;
+use crate::model::*;
 
 /// Everything Cairn keeps besides object bytes. Each method is one transaction: a caller never
 /// sees half of a change. Methods that replace or remove objects and parts return the segments
@@ -40,7 +40,12 @@ pub trait MetaStore: Send + Sync + 'static {
     /// `NoSuchKey` if absent.
     async fn put_object_tags(&self, bucket: &str, key: &str, tags: &Tags) -> Result<()>;
     /// Up to `limit` objects in key byte order, starting where `from` says.
-    async fn list_objects(&self, bucket: &str, from: &ListFrom, limit: usize) -> Result<Vec<ObjectRecord>>;
+    async fn list_objects(
+        &self,
+        bucket: &str,
+        from: &ListFrom,
+        limit: usize,
+    ) -> Result<Vec<ObjectRecord>>;
 
     // --- multipart ---
     async fn create_upload(&self, upload: &UploadRecord) -> Result<()>;
@@ -49,7 +54,12 @@ pub trait MetaStore: Send + Sync + 'static {
     /// `NoSuchUpload` if the upload is gone.
     async fn put_part(&self, part: &PartRecord) -> Result<Vec<Segment>>;
     /// Parts with a number greater than `after`, ascending, at most `limit`.
-    async fn list_parts(&self, upload_id: &str, after: u32, limit: usize) -> Result<Vec<PartRecord>>;
+    async fn list_parts(
+        &self,
+        upload_id: &str,
+        after: u32,
+        limit: usize,
+    ) -> Result<Vec<PartRecord>>;
     /// Uploads in (key, initiated, upload id) order after the markers, at most `limit`.
     async fn list_uploads(
         &self,
@@ -61,7 +71,8 @@ pub trait MetaStore: Send + Sync + 'static {
     ) -> Result<Vec<UploadRecord>>;
     /// Atomically ends the upload and makes `object` current. Returns what is now garbage: the
     /// replaced object's segments and the parts not used by `object`.
-    async fn complete_upload(&self, upload_id: &str, object: &ObjectRecord) -> Result<Vec<Segment>>;
+    async fn complete_upload(&self, upload_id: &str, object: &ObjectRecord)
+    -> Result<Vec<Segment>>;
     /// Ends the upload; returns its parts' segments. `NoSuchUpload` if absent.
     async fn abort_upload(&self, upload_id: &str) -> Result<Vec<Segment>>;
 }

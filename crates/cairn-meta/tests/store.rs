@@ -13,7 +13,10 @@ struct Fixture {
 async fn sqlite() -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = SqlMeta::open_sqlite(dir.path()).await.expect("open sqlite");
-    Fixture { store, _dir: Some(dir) }
+    Fixture {
+        store,
+        _dir: Some(dir),
+    }
 }
 
 /// A new, empty database on the PostgreSQL server, so tests never see each other's rows.
@@ -44,7 +47,10 @@ fn object(bucket: &str, key: &str, blob: &str) -> ObjectRecord {
         size: 3,
         etag: "abc".into(),
         last_modified: 1,
-        layout: vec![Segment { blob: blob.into(), size: 3 }],
+        layout: vec![Segment {
+            blob: blob.into(),
+            size: 3,
+        }],
         attrs: ObjectAttrs::default(),
         tags: vec![],
     }
@@ -61,44 +67,95 @@ fn bucket(name: &str, account: &str) -> Bucket {
 }
 
 async fn buckets_are_unique_and_owned(s: &SqlMeta) {
-    s.create_bucket(&bucket("b1", "111111111111")).await.unwrap();
+    s.create_bucket(&bucket("b1", "111111111111"))
+        .await
+        .unwrap();
     match s.create_bucket(&bucket("b1", "222222222222")).await {
         Err(MetaError::BucketExists { owner }) => assert_eq!(owner, "111111111111"),
         other => panic!("expected BucketExists, got {other:?}"),
     }
-    assert_eq!(s.get_bucket("b1").await.unwrap().unwrap().region, "eu-north-1");
+    assert_eq!(
+        s.get_bucket("b1").await.unwrap().unwrap().region,
+        "eu-north-1"
+    );
     assert_eq!(s.list_buckets("111111111111").await.unwrap().len(), 1);
     assert!(s.list_buckets("222222222222").await.unwrap().is_empty());
-    s.put_bucket_config("b1", "tagging", Some("x")).await.unwrap();
-    assert_eq!(s.get_bucket_config("b1", "tagging").await.unwrap().as_deref(), Some("x"));
+    s.put_bucket_config("b1", "tagging", Some("x"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_bucket_config("b1", "tagging")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("x")
+    );
     s.put_bucket_config("b1", "tagging", None).await.unwrap();
     assert_eq!(s.get_bucket_config("b1", "tagging").await.unwrap(), None);
-    assert!(matches!(s.put_bucket_config("nope", "tagging", Some("x")).await, Err(MetaError::NoSuchBucket)));
+    assert!(matches!(
+        s.put_bucket_config("nope", "tagging", Some("x")).await,
+        Err(MetaError::NoSuchBucket)
+    ));
     s.put_object(&object("b1", "k", "blob1")).await.unwrap();
-    assert!(matches!(s.delete_bucket("b1").await, Err(MetaError::BucketNotEmpty)));
+    assert!(matches!(
+        s.delete_bucket("b1").await,
+        Err(MetaError::BucketNotEmpty)
+    ));
     s.delete_object("b1", "k").await.unwrap();
     s.delete_bucket("b1").await.unwrap();
     assert!(s.get_bucket("b1").await.unwrap().is_none());
-    assert!(matches!(s.delete_bucket("b1").await, Err(MetaError::NoSuchBucket)));
+    assert!(matches!(
+        s.delete_bucket("b1").await,
+        Err(MetaError::NoSuchBucket)
+    ));
 }
 
 async fn objects_replace_and_report_garbage(s: &SqlMeta) {
-    s.create_bucket(&bucket("b2", "111111111111")).await.unwrap();
-    assert!(s.put_object(&object("b2", "k", "one")).await.unwrap().is_empty());
+    s.create_bucket(&bucket("b2", "111111111111"))
+        .await
+        .unwrap();
+    assert!(
+        s.put_object(&object("b2", "k", "one"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let old = s.put_object(&object("b2", "k", "two")).await.unwrap();
-    assert_eq!(old, vec![Segment { blob: "one".into(), size: 3 }]);
-    assert_eq!(s.get_object("b2", "k").await.unwrap().unwrap().layout[0].blob, "two");
-    s.put_object_tags("b2", "k", &vec![("a".into(), "b".into())]).await.unwrap();
-    assert_eq!(s.get_object("b2", "k").await.unwrap().unwrap().tags.len(), 1);
-    assert!(matches!(s.put_object_tags("b2", "zz", &vec![]).await, Err(MetaError::NoSuchKey)));
-    assert!(matches!(s.put_object(&object("nobucket", "k", "x")).await, Err(MetaError::NoSuchBucket)));
+    assert_eq!(
+        old,
+        vec![Segment {
+            blob: "one".into(),
+            size: 3
+        }]
+    );
+    assert_eq!(
+        s.get_object("b2", "k").await.unwrap().unwrap().layout[0].blob,
+        "two"
+    );
+    s.put_object_tags("b2", "k", &vec![("a".into(), "b".into())])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_object("b2", "k").await.unwrap().unwrap().tags.len(),
+        1
+    );
+    assert!(matches!(
+        s.put_object_tags("b2", "zz", &vec![]).await,
+        Err(MetaError::NoSuchKey)
+    ));
+    assert!(matches!(
+        s.put_object(&object("nobucket", "k", "x")).await,
+        Err(MetaError::NoSuchBucket)
+    ));
     let gone = s.delete_object("b2", "k").await.unwrap();
     assert_eq!(gone.len(), 1);
     assert!(s.delete_object("b2", "k").await.unwrap().is_empty());
 }
 
 async fn listing_is_byte_ordered_range_scan(s: &SqlMeta) {
-    s.create_bucket(&bucket("b3", "111111111111")).await.unwrap();
+    s.create_bucket(&bucket("b3", "111111111111"))
+        .await
+        .unwrap();
     // Byte order: 'Z' < 'a' < 'é' (0xC3 0xA9) < '中'.
     for k in ["a/1", "a/2", "b", "Z", "é", "中", "a0"] {
         s.put_object(&object("b3", k, k)).await.unwrap();
@@ -111,18 +168,38 @@ async fn listing_is_byte_ordered_range_scan(s: &SqlMeta) {
         .map(|o| o.key)
         .collect();
     assert_eq!(all, vec!["Z", "a/1", "a/2", "a0", "b", "é", "中"]);
-    let from = ListFrom { prefix: "a/".into(), ..Default::default() };
-    let keys: Vec<String> = s.list_objects("b3", &from, 100).await.unwrap().into_iter().map(|o| o.key).collect();
+    let from = ListFrom {
+        prefix: "a/".into(),
+        ..Default::default()
+    };
+    let keys: Vec<String> = s
+        .list_objects("b3", &from, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
     assert_eq!(keys, vec!["a/1", "a/2"]);
-    let from = ListFrom { after: Some("a/1".into()), ..Default::default() };
+    let from = ListFrom {
+        after: Some("a/1".into()),
+        ..Default::default()
+    };
     let page = s.list_objects("b3", &from, 2).await.unwrap();
-    assert_eq!(page.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(), vec!["a/2", "a0"]);
-    let from = ListFrom { at_or_after: Some("b".into()), ..Default::default() };
+    assert_eq!(
+        page.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(),
+        vec!["a/2", "a0"]
+    );
+    let from = ListFrom {
+        at_or_after: Some("b".into()),
+        ..Default::default()
+    };
     assert_eq!(s.list_objects("b3", &from, 1).await.unwrap()[0].key, "b");
 }
 
 async fn multipart_lifecycle(s: &SqlMeta) {
-    s.create_bucket(&bucket("b4", "111111111111")).await.unwrap();
+    s.create_bucket(&bucket("b4", "111111111111"))
+        .await
+        .unwrap();
     let up = UploadRecord {
         upload_id: "u1".into(),
         bucket: "b4".into(),
@@ -133,7 +210,13 @@ async fn multipart_lifecycle(s: &SqlMeta) {
         initiator: "arn:aws:iam::111111111111:root".into(),
     };
     s.create_upload(&up).await.unwrap();
-    s.create_upload(&UploadRecord { upload_id: "u2".into(), initiated: 11, ..up.clone() }).await.unwrap();
+    s.create_upload(&UploadRecord {
+        upload_id: "u2".into(),
+        initiated: 11,
+        ..up.clone()
+    })
+    .await
+    .unwrap();
     let part = |n: u32, blob: &str| PartRecord {
         upload_id: "u1".into(),
         part_number: n,
@@ -150,24 +233,56 @@ async fn multipart_lifecycle(s: &SqlMeta) {
     assert_eq!(s.list_parts("u1", 0, 2).await.unwrap().len(), 2);
     assert_eq!(s.list_parts("u1", 2, 10).await.unwrap()[0].part_number, 3);
     let ups = s.list_uploads("b4", "", None, None, 10).await.unwrap();
-    assert_eq!(ups.iter().map(|u| u.upload_id.as_str()).collect::<Vec<_>>(), vec!["u1", "u2"]);
-    let ups = s.list_uploads("b4", "", Some("big"), Some("u1"), 10).await.unwrap();
+    assert_eq!(
+        ups.iter().map(|u| u.upload_id.as_str()).collect::<Vec<_>>(),
+        vec!["u1", "u2"]
+    );
+    let ups = s
+        .list_uploads("b4", "", Some("big"), Some("u1"), 10)
+        .await
+        .unwrap();
     assert_eq!(ups.len(), 1);
-    assert!(matches!(s.delete_bucket("b4").await, Err(MetaError::BucketNotEmpty)));
+    assert!(matches!(
+        s.delete_bucket("b4").await,
+        Err(MetaError::BucketNotEmpty)
+    ));
     let mut obj = object("b4", "big", "p1b");
-    obj.layout.push(Segment { blob: "p2".into(), size: 5 });
+    obj.layout.push(Segment {
+        blob: "p2".into(),
+        size: 5,
+    });
     let garbage = s.complete_upload("u1", &obj).await.unwrap();
-    assert_eq!(garbage, vec![Segment { blob: "p3".into(), size: 5 }]);
+    assert_eq!(
+        garbage,
+        vec![Segment {
+            blob: "p3".into(),
+            size: 5
+        }]
+    );
     assert!(s.get_upload("u1").await.unwrap().is_none());
-    assert!(matches!(s.complete_upload("u1", &obj).await, Err(MetaError::NoSuchUpload)));
-    assert!(matches!(s.put_part(&part(4, "p4")).await, Err(MetaError::NoSuchUpload)));
+    assert!(matches!(
+        s.complete_upload("u1", &obj).await,
+        Err(MetaError::NoSuchUpload)
+    ));
+    assert!(matches!(
+        s.put_part(&part(4, "p4")).await,
+        Err(MetaError::NoSuchUpload)
+    ));
     assert!(s.abort_upload("u2").await.unwrap().is_empty());
-    assert!(matches!(s.abort_upload("u2").await, Err(MetaError::NoSuchUpload)));
+    assert!(matches!(
+        s.abort_upload("u2").await,
+        Err(MetaError::NoSuchUpload)
+    ));
 }
 
 async fn accounts_and_keys(s: &SqlMeta) {
     assert!(s.first_account().await.unwrap().is_none());
-    s.create_account(&Account { id: "123456789012".into(), created: 1 }).await.unwrap();
+    s.create_account(&Account {
+        id: "123456789012".into(),
+        created: 1,
+    })
+    .await
+    .unwrap();
     assert_eq!(s.first_account().await.unwrap().unwrap().id, "123456789012");
     let key = AccessKey {
         access_key_id: "AKIAEXAMPLE".into(),
@@ -178,7 +293,10 @@ async fn accounts_and_keys(s: &SqlMeta) {
         created: 1,
     };
     s.put_access_key(&key).await.unwrap();
-    assert!(matches!(s.put_access_key(&key).await, Err(MetaError::AlreadyExists)));
+    assert!(matches!(
+        s.put_access_key(&key).await,
+        Err(MetaError::AlreadyExists)
+    ));
     assert_eq!(s.get_access_key("AKIAEXAMPLE").await.unwrap(), Some(key));
     s.put_setting("x", "1").await.unwrap();
     s.put_setting("x", "2").await.unwrap();
@@ -212,7 +330,9 @@ async fn reopening_sqlite_keeps_data_and_schema() {
     let dir = tempfile::tempdir().unwrap();
     {
         let s = SqlMeta::open_sqlite(dir.path()).await.unwrap();
-        s.create_bucket(&bucket("keep", "111111111111")).await.unwrap();
+        s.create_bucket(&bucket("keep", "111111111111"))
+            .await
+            .unwrap();
     }
     let s = SqlMeta::open_sqlite(dir.path()).await.unwrap();
     assert!(s.get_bucket("keep").await.unwrap().is_some());

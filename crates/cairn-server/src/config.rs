@@ -1,0 +1,31 @@
+//! Command-line and environment configuration of `cairn server`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Settings of one server process.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServerConfig {
+    /// Where metadata (SQLite), object bytes and keys live.
+    #[arg(long, env = "CAIRN_DATA_DIR", default_value = "./cairn-data")]
+    pub data_dir: PathBuf,
+    /// Address to listen on (port 0 picks a free port; the bound address is printed).
+    #[arg(long, env = "CAIRN_LISTEN", default_value = "127.0.0.1:9000")]
+    pub listen: SocketAddr,
+    /// Region reported for buckets created without a LocationConstraint.
+    #[arg(long, env = "CAIRN_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// Base domain for virtual-hosted-style addressing (`BUCKET.DOMAIN`).
+    #[arg(long, env = "CAIRN_DOMAIN")]
+    pub domain: Option<String>,
+    /// Metadata database: `postgres://…` for PostgreSQL; the default is SQLite in the data dir.
+    #[arg(long, env = "CAIRN_META")]
+    pub meta: Option<String>,
+}
+
+/// Root keys fixed by the environment instead of generated.
+pub fn root_keys_from_env() -> Option<(String, String)> {
+    let id = std::env::var("CAIRN_ROOT_ACCESS_KEY_ID").ok()?;
+    let secret = std::env::var("CAIRN_ROOT_SECRET_ACCESS_KEY").ok()?;
+    (!id.is_empty() && !secret.is_empty()).then_some((id, secret))
+}

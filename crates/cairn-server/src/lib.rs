@@ -1,0 +1,21 @@
+//! Cairn: an S3-compatible object store whose access control is AWS IAM.
+//!
+//! Request path: [`router`] → SigV4 authentication ([`auth`], inside s3s) → authorization
+//! ([`access`] → [`authz`]) → operation ([`s3`]) → metadata ([`cairn_meta`]) + blobs
+//! ([`cairn_blob`]).
+
+pub mod access;
+pub mod auth;
+pub mod authz;
+pub mod bootstrap;
+pub mod config;
+pub mod crypto;
+mod fsutil;
+pub mod host;
+pub mod principal;
+pub mod query;
+pub mod router;
+pub mod s3;
+pub mod server;
+pub mod state;
+pub mod time;

@@ -1,0 +1,99 @@
+//! The front door: every HTTP request gets a request id, then goes to the Query API (IAM/STS)
+//! or to S3 (s3s: SigV4/SigV2 authentication → [`crate::access`] authorization → handlers).
+
+use crate::host::BaseDomain;
+use crate::query;
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use s3s::host::S3Host;
+use s3s::service::S3Service;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+/// Largest Query API body accepted (IAM policy documents are at most a few KiB).
+const MAX_QUERY_BODY: usize = 1 << 20;
+
+pub struct Router {
+    pub s3: S3Service,
+    pub host: Option<BaseDomain>,
+}
+
+impl Router {
+    pub async fn handle(
+        self: Arc<Self>,
+        req: Request<Incoming>,
+    ) -> Result<Response<s3s::Body>, Infallible> {
+        let request_id = uuid::Uuid::new_v4().simple().to_string().to_uppercase()[..16].to_string();
+        let vhost_bucket = match (
+            &self.host,
+            req.headers()
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok()),
+        ) {
+            (Some(d), Some(h)) => d.parse_host_header(h).is_ok_and(|v| v.bucket().is_some()),
+            _ => false,
+        };
+        let mut resp = if query::is_query_request(
+            req.method(),
+            req.uri().path(),
+            req.uri().query(),
+            req.headers(),
+            vhost_bucket,
+        ) {
+            let query = req.uri().query().map(str::to_owned);
+            match Limited::new(req.into_body(), MAX_QUERY_BODY)
+                .collect()
+                .await
+            {
+                Ok(body) => query::respond(&body.to_bytes(), query.as_deref(), &request_id),
+                Err(_) => plain_error(StatusCode::PAYLOAD_TOO_LARGE),
+            }
+        } else {
+            match self.s3.call(req.map(s3s::Body::from)).await {
+                Ok(resp) => with_request_id_in_error(resp, &request_id),
+                Err(err) => {
+                    tracing::error!(?err, "s3 service failed");
+                    plain_error(StatusCode::INTERNAL_SERVER_ERROR)
+                }
+            }
+        };
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            resp.headers_mut().insert("x-amz-request-id", v.clone());
+            resp.headers_mut().insert("x-amz-id-2", v);
+        }
+        Ok(resp)
+    }
+}
+
+fn plain_error(status: StatusCode) -> Response<s3s::Body> {
+    let mut resp = Response::new(s3s::Body::empty());
+    *resp.status_mut() = status;
+    resp
+}
+
+/// s3s writes AWS's `<Error>` body without a RequestId; AWS always includes one.
+fn with_request_id_in_error(resp: Response<s3s::Body>, request_id: &str) -> Response<s3s::Body> {
+    if resp.status().as_u16() < 400 {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let Some(bytes) = body.bytes() else {
+        return Response::from_parts(parts, body);
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let patched = match text.rfind("</Error>") {
+        Some(i) if !text.contains("<RequestId>") => {
+            format!(
+                "{}<RequestId>{request_id}</RequestId>{}",
+                &text[..i],
+                &text[i..]
+            )
+        }
+        _ => return Response::from_parts(parts, s3s::Body::from(bytes)),
+    };
+    let mut parts = parts;
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, s3s::Body::from(Bytes::from(patched)))
+}

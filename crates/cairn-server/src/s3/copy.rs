@@ -1,0 +1,176 @@
+//! CopyObject, and the byte copy UploadPartCopy shares with it.
+
+use super::object::reject_versions;
+use super::{CairnS3, caller};
+use crate::access::check_action;
+use crate::s3::attrs::*;
+use crate::s3::error::io_err;
+use crate::s3::ingest::Ingested;
+use crate::s3::read::{Conditions, stream_range};
+use crate::time::{now_ms, to_timestamp};
+use cairn_meta::{ObjectRecord, Segment};
+use futures::StreamExt;
+use md5::{Digest, Md5};
+use s3s::checksum::ChecksumHasher;
+use s3s::dto::*;
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+
+/// The source object of a copy, after authorization and its conditions.
+pub(super) struct CopySourceObject {
+    pub object: ObjectRecord,
+}
+
+impl CairnS3 {
+    /// Resolves `x-amz-copy-source`, checks `s3:GetObject` on it for the caller, and applies the
+    /// `x-amz-copy-source-if-*` conditions.
+    pub(super) async fn copy_source(
+        &self,
+        principal: &crate::principal::Principal,
+        source: &CopySource,
+        conditions: Conditions,
+    ) -> S3Result<CopySourceObject> {
+        let CopySource::Bucket {
+            bucket,
+            key,
+            version_id,
+        } = source
+        else {
+            return Err(s3_error!(
+                NotImplemented,
+                "Access point copy sources are not supported"
+            ));
+        };
+        check_action(&self.state, principal, "s3:GetObject", bucket, Some(key)).await?;
+        reject_versions(version_id.as_deref())?;
+        let object = self.object(bucket, key).await?;
+        conditions.check_copy(&object)?;
+        Ok(CopySourceObject { object })
+    }
+
+    /// Copies `range` of `source` into a new durable blob, hashing it as an upload would.
+    pub(super) async fn copy_bytes(
+        &self,
+        source: &ObjectRecord,
+        range: std::ops::Range<u64>,
+    ) -> S3Result<Ingested> {
+        let mut body = stream_range(&self.state.blobs, &source.layout, range).await?;
+        let mut writer = self.state.blobs.create().await.map_err(io_err)?;
+        let mut md5 = Md5::new();
+        let mut hasher = ChecksumHasher {
+            crc64nvme: Some(Default::default()),
+            ..Default::default()
+        };
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| crate::s3::error::body_err(e.as_ref()))?;
+            md5.update(&chunk);
+            hasher.update(&chunk);
+            writer.write(&chunk).await.map_err(io_err)?;
+        }
+        let (blob, size) = writer.commit().await.map_err(io_err)?;
+        let sums = hasher.finalize();
+        Ok(Ingested {
+            blob,
+            size,
+            md5: md5.finalize().into(),
+            checksums: cairn_meta::Checksums {
+                crc64nvme: sums.checksum_crc64nvme,
+                kind: Some("FULL_OBJECT".into()),
+                ..Default::default()
+            },
+        })
+    }
+
+    pub(super) async fn do_copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
+        let principal = caller(&req)?;
+        let input = req.input;
+        self.bucket(&input.bucket).await?;
+        let src = self
+            .copy_source(
+                &principal,
+                &input.copy_source,
+                Conditions {
+                    if_match: input.copy_source_if_match,
+                    if_none_match: input.copy_source_if_none_match,
+                    if_modified_since: input.copy_source_if_modified_since,
+                    if_unmodified_since: input.copy_source_if_unmodified_since,
+                },
+            )
+            .await?
+            .object;
+        let replace_meta = input
+            .metadata_directive
+            .as_ref()
+            .is_some_and(|d| d.as_str() == MetadataDirective::REPLACE);
+        let replace_tags = input
+            .tagging_directive
+            .as_ref()
+            .is_some_and(|d| d.as_str() == TaggingDirective::REPLACE);
+        let same = src.bucket == input.bucket && src.key == input.key;
+        if same
+            && !replace_meta
+            && input.storage_class.is_none()
+            && input.website_redirect_location.is_none()
+        {
+            return Err(s3_error!(
+                InvalidRequest,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
+            ));
+        }
+        let tags = if replace_tags {
+            tags_from_header(input.tagging.as_deref())?
+        } else {
+            src.tags.clone()
+        };
+        let data = self.copy_bytes(&src, 0..src.size).await?;
+        let mut attrs = if replace_meta {
+            attrs_from(HeaderFields {
+                content_type: input.content_type,
+                content_encoding: input.content_encoding,
+                content_disposition: input.content_disposition,
+                content_language: input.content_language,
+                cache_control: input.cache_control,
+                expires: input.expires,
+                website_redirect_location: input.website_redirect_location,
+                storage_class: input.storage_class,
+                metadata: input.metadata,
+            })
+        } else {
+            let mut a = src.attrs.clone();
+            if let Some(sc) = input.storage_class {
+                a.storage_class = Some(sc.as_str().to_string()).filter(|s| s != "STANDARD");
+            }
+            a
+        };
+        attrs.parts_count = None;
+        attrs.checksums = data.checksums.clone();
+        let object = ObjectRecord {
+            bucket: input.bucket,
+            key: input.key,
+            version_id: "null".into(),
+            size: data.size,
+            etag: data.md5_hex(),
+            last_modified: now_ms(),
+            layout: vec![Segment {
+                blob: data.blob.clone(),
+                size: data.size,
+            }],
+            attrs,
+            tags,
+        };
+        self.commit_object(&object).await?;
+        Ok(S3Response::new(CopyObjectOutput {
+            copy_object_result: Some(CopyObjectResult {
+                e_tag: Some(etag(&object.etag)),
+                last_modified: Some(to_timestamp(object.last_modified)),
+                checksum_crc64nvme: data.checksums.crc64nvme,
+                ..Default::default()
+            }),
+            version_id: version_of(&object.version_id),
+            copy_source_version_id: version_of(&src.version_id),
+            ..Default::default()
+        }))
+    }
+}

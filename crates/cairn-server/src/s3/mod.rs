@@ -1,0 +1,72 @@
+//! The S3 API: s3s parses and serialises the protocol; these modules are the behaviour, one file
+//! per operation family. The trait impl below only routes each operation to its family.
+
+pub mod attrs;
+mod bucket;
+mod copy;
+pub mod error;
+mod ingest;
+mod list;
+mod multipart;
+mod object;
+mod read;
+
+use crate::principal::Principal;
+use crate::state::State;
+use s3s::dto::*;
+use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
+
+/// Cairn's S3 service.
+pub struct CairnS3 {
+    pub state: State,
+}
+
+/// The caller the authorization step left in the request.
+fn caller<T>(req: &S3Request<T>) -> S3Result<Principal> {
+    req.extensions
+        .get::<Principal>()
+        .cloned()
+        .ok_or_else(|| s3_error!(AccessDenied, "Access Denied"))
+}
+
+macro_rules! route {
+    ($($op:ident => $imp:ident: $input:ty => $output:ty;)*) => {
+        #[async_trait::async_trait]
+        impl S3 for CairnS3 {
+            $(
+                async fn $op(&self, req: S3Request<$input>) -> S3Result<S3Response<$output>> {
+                    self.$imp(req).await
+                }
+            )*
+        }
+    };
+}
+
+route! {
+    create_bucket => do_create_bucket: CreateBucketInput => CreateBucketOutput;
+    head_bucket => do_head_bucket: HeadBucketInput => HeadBucketOutput;
+    get_bucket_location => do_get_bucket_location: GetBucketLocationInput => GetBucketLocationOutput;
+    list_buckets => do_list_buckets: ListBucketsInput => ListBucketsOutput;
+    delete_bucket => do_delete_bucket: DeleteBucketInput => DeleteBucketOutput;
+    put_bucket_tagging => do_put_bucket_tagging: PutBucketTaggingInput => PutBucketTaggingOutput;
+    get_bucket_tagging => do_get_bucket_tagging: GetBucketTaggingInput => GetBucketTaggingOutput;
+    delete_bucket_tagging => do_delete_bucket_tagging: DeleteBucketTaggingInput => DeleteBucketTaggingOutput;
+    put_object => do_put_object: PutObjectInput => PutObjectOutput;
+    get_object => do_get_object: GetObjectInput => GetObjectOutput;
+    head_object => do_head_object: HeadObjectInput => HeadObjectOutput;
+    delete_object => do_delete_object: DeleteObjectInput => DeleteObjectOutput;
+    delete_objects => do_delete_objects: DeleteObjectsInput => DeleteObjectsOutput;
+    copy_object => do_copy_object: CopyObjectInput => CopyObjectOutput;
+    put_object_tagging => do_put_object_tagging: PutObjectTaggingInput => PutObjectTaggingOutput;
+    get_object_tagging => do_get_object_tagging: GetObjectTaggingInput => GetObjectTaggingOutput;
+    delete_object_tagging => do_delete_object_tagging: DeleteObjectTaggingInput => DeleteObjectTaggingOutput;
+    list_objects => do_list_objects: ListObjectsInput => ListObjectsOutput;
+    list_objects_v2 => do_list_objects_v2: ListObjectsV2Input => ListObjectsV2Output;
+    create_multipart_upload => do_create_multipart_upload: CreateMultipartUploadInput => CreateMultipartUploadOutput;
+    upload_part => do_upload_part: UploadPartInput => UploadPartOutput;
+    upload_part_copy => do_upload_part_copy: UploadPartCopyInput => UploadPartCopyOutput;
+    complete_multipart_upload => do_complete_multipart_upload: CompleteMultipartUploadInput => CompleteMultipartUploadOutput;
+    abort_multipart_upload => do_abort_multipart_upload: AbortMultipartUploadInput => AbortMultipartUploadOutput;
+    list_parts => do_list_parts: ListPartsInput => ListPartsOutput;
+    list_multipart_uploads => do_list_multipart_uploads: ListMultipartUploadsInput => ListMultipartUploadsOutput;
+}

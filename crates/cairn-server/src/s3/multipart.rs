@@ -1,0 +1,597 @@
+//! Multipart uploads: create, upload part (and part copy), complete, abort, list.
+
+use super::{CairnS3, caller};
+use crate::s3::attrs::*;
+use crate::s3::error::meta_err;
+use crate::s3::ingest::{Claims, ingest};
+use crate::s3::read::Conditions;
+use crate::time::{now_ms, to_timestamp};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use cairn_meta::{Checksums, MetaError, ObjectRecord, PartRecord, Segment, UploadRecord};
+use md5::{Digest, Md5};
+use s3s::crypto::Checksum as _;
+use s3s::dto::*;
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+
+/// Every part but the last must be at least this big (AWS: 5 MiB).
+const MIN_PART_SIZE: u64 = 5 << 20;
+/// A single part may be up to 5 GiB.
+const MAX_PART_SIZE: u64 = 5 << 30;
+
+fn check_part_number(n: i32) -> S3Result<u32> {
+    u32::try_from(n)
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| {
+            s3_error!(
+                InvalidArgument,
+                "Part number must be an integer between 1 and 10000, inclusive"
+            )
+        })
+}
+
+/// Parses `bytes=first-last` of `x-amz-copy-source-range`.
+fn copy_range(header: &str, size: u64) -> S3Result<std::ops::Range<u64>> {
+    let invalid = || {
+        s3_error!(
+            InvalidArgument,
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy"
+        )
+    };
+    let spec = header.strip_prefix("bytes=").ok_or_else(invalid)?;
+    let (a, b) = spec.split_once('-').ok_or_else(invalid)?;
+    let first: u64 = a.trim().parse().map_err(|_| invalid())?;
+    let last: u64 = b.trim().parse().map_err(|_| invalid())?;
+    if first > last {
+        return Err(invalid());
+    }
+    if last >= size {
+        return Err(s3_error!(
+            InvalidRange,
+            "The requested range is not satisfiable"
+        ));
+    }
+    Ok(first..last + 1)
+}
+
+/// Checksum of checksums, as S3 reports composite multipart checksums: `<base64>-<parts>`.
+fn composite(
+    parts: &[PartRecord],
+    pick: fn(&Checksums) -> Option<&String>,
+    alg: &str,
+) -> Option<String> {
+    let mut raw = Vec::new();
+    for p in parts {
+        raw.extend(B64.decode(pick(&p.checksums)?).ok()?);
+    }
+    let digest: Vec<u8> = match alg {
+        "CRC32" => {
+            let mut h = s3s::crypto::Crc32::new();
+            h.update(&raw);
+            h.finalize().to_vec()
+        }
+        "CRC32C" => {
+            let mut h = s3s::crypto::Crc32c::new();
+            h.update(&raw);
+            h.finalize().to_vec()
+        }
+        "SHA1" => {
+            let mut h = s3s::crypto::Sha1::new();
+            h.update(&raw);
+            h.finalize().to_vec()
+        }
+        "SHA256" => {
+            let mut h = s3s::crypto::Sha256::new();
+            h.update(&raw);
+            h.finalize().to_vec()
+        }
+        _ => return None,
+    };
+    Some(format!("{}-{}", B64.encode(digest), parts.len()))
+}
+
+impl CairnS3 {
+    /// The upload, checked to belong to this bucket and key.
+    async fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> S3Result<UploadRecord> {
+        match self
+            .state
+            .meta
+            .get_upload(upload_id)
+            .await
+            .map_err(meta_err)?
+        {
+            Some(u) if u.bucket == bucket && u.key == key => Ok(u),
+            _ => {
+                self.bucket(bucket).await?;
+                Err(meta_err(MetaError::NoSuchUpload))
+            }
+        }
+    }
+
+    /// Records a part; if the upload vanished meanwhile, the new blob goes too.
+    async fn commit_part(&self, part: &PartRecord) -> S3Result<()> {
+        match self.state.meta.put_part(part).await {
+            Ok(old) => {
+                self.collect_garbage(old).await;
+                Ok(())
+            }
+            Err(e) => {
+                self.collect_garbage(vec![Segment {
+                    blob: part.blob.clone(),
+                    size: part.size,
+                }])
+                .await;
+                Err(meta_err(e))
+            }
+        }
+    }
+
+    pub(super) async fn do_create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        let principal = caller(&req)?;
+        let input = req.input;
+        self.bucket(&input.bucket).await?;
+        let tags = tags_from_header(input.tagging.as_deref())?;
+        let mut attrs = attrs_from(HeaderFields {
+            content_type: input.content_type,
+            content_encoding: input.content_encoding,
+            content_disposition: input.content_disposition,
+            content_language: input.content_language,
+            cache_control: input.cache_control,
+            expires: input.expires,
+            website_redirect_location: input.website_redirect_location,
+            storage_class: input.storage_class,
+            metadata: input.metadata,
+        });
+        attrs.checksums.kind = input
+            .checksum_algorithm
+            .as_ref()
+            .map(|a| a.as_str().to_string());
+        let checksum_type = input
+            .checksum_algorithm
+            .as_ref()
+            .map(|_| ChecksumType::from("COMPOSITE".to_string()));
+        let upload = UploadRecord {
+            upload_id: uuid::Uuid::new_v4().simple().to_string(),
+            bucket: input.bucket.clone(),
+            key: input.key.clone(),
+            initiated: now_ms(),
+            attrs,
+            tags,
+            initiator: principal.arn(),
+        };
+        self.state
+            .meta
+            .create_upload(&upload)
+            .await
+            .map_err(meta_err)?;
+        Ok(S3Response::new(CreateMultipartUploadOutput {
+            bucket: Some(input.bucket),
+            key: Some(input.key),
+            upload_id: Some(upload.upload_id),
+            checksum_algorithm: input.checksum_algorithm,
+            checksum_type,
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn do_upload_part(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
+        let mut claims = Claims::from_headers(&req.headers);
+        claims.trailers = req.trailing_headers.clone();
+        let input = req.input;
+        let part_number = check_part_number(input.part_number)?;
+        self.upload(&input.bucket, &input.key, &input.upload_id)
+            .await?;
+        claims.content_md5 = input.content_md5;
+        claims.content_length = input.content_length;
+        claims.algorithm = input.checksum_algorithm;
+        claims.given = given_checksums(
+            input.checksum_crc32,
+            input.checksum_crc32c,
+            input.checksum_crc64nvme,
+            input.checksum_sha1,
+            input.checksum_sha256,
+        );
+        let data = ingest(&self.state.blobs, input.body, &claims, MAX_PART_SIZE).await?;
+        let part = PartRecord {
+            upload_id: input.upload_id,
+            part_number,
+            size: data.size,
+            etag: data.md5_hex(),
+            blob: data.blob.clone(),
+            checksums: data.checksums.clone(),
+            last_modified: now_ms(),
+        };
+        self.commit_part(&part).await?;
+        let c = data.checksums;
+        Ok(S3Response::new(UploadPartOutput {
+            e_tag: Some(etag(&part.etag)),
+            checksum_crc32: c.crc32,
+            checksum_crc32c: c.crc32c,
+            checksum_sha1: c.sha1,
+            checksum_sha256: c.sha256,
+            checksum_crc64nvme: claims.given.crc64nvme.and(c.crc64nvme),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn do_upload_part_copy(
+        &self,
+        req: S3Request<UploadPartCopyInput>,
+    ) -> S3Result<S3Response<UploadPartCopyOutput>> {
+        let principal = caller(&req)?;
+        let input = req.input;
+        let part_number = check_part_number(input.part_number)?;
+        self.upload(&input.bucket, &input.key, &input.upload_id)
+            .await?;
+        let src = self
+            .copy_source(
+                &principal,
+                &input.copy_source,
+                Conditions {
+                    if_match: input.copy_source_if_match,
+                    if_none_match: input.copy_source_if_none_match,
+                    if_modified_since: input.copy_source_if_modified_since,
+                    if_unmodified_since: input.copy_source_if_unmodified_since,
+                },
+            )
+            .await?
+            .object;
+        let range = match &input.copy_source_range {
+            Some(r) => copy_range(r, src.size)?,
+            None => 0..src.size,
+        };
+        let data = self.copy_bytes(&src, range).await?;
+        let part = PartRecord {
+            upload_id: input.upload_id,
+            part_number,
+            size: data.size,
+            etag: data.md5_hex(),
+            blob: data.blob.clone(),
+            checksums: Checksums::default(),
+            last_modified: now_ms(),
+        };
+        self.commit_part(&part).await?;
+        Ok(S3Response::new(UploadPartCopyOutput {
+            copy_part_result: Some(CopyPartResult {
+                e_tag: Some(etag(&part.etag)),
+                last_modified: Some(to_timestamp(part.last_modified)),
+                ..Default::default()
+            }),
+            copy_source_version_id: version_of(&src.version_id),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn do_complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let input = req.input;
+        let upload = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await?;
+        let requested = input
+            .multipart_upload
+            .and_then(|m| m.parts)
+            .unwrap_or_default();
+        if requested.is_empty() {
+            return Err(s3_error!(
+                MalformedXML,
+                "You must specify at least one part"
+            ));
+        }
+        let stored = self
+            .state
+            .meta
+            .list_parts(&input.upload_id, 0, 10_000)
+            .await
+            .map_err(meta_err)?;
+        let mut chosen: Vec<PartRecord> = Vec::with_capacity(requested.len());
+        let mut last = 0u32;
+        for p in &requested {
+            let n = check_part_number(p.part_number.unwrap_or(0))?;
+            if n <= last {
+                return Err(s3_error!(
+                    InvalidPartOrder,
+                    "The list of parts was not in ascending order. The parts list must be specified in order by part number."
+                ));
+            }
+            last = n;
+            let invalid_part = || {
+                s3_error!(
+                    InvalidPart,
+                    "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."
+                )
+            };
+            let found = stored
+                .iter()
+                .find(|s| s.part_number == n)
+                .ok_or_else(invalid_part)?;
+            if let Some(e) = &p.e_tag
+                && e.value().trim_matches('"') != found.etag
+            {
+                return Err(invalid_part());
+            }
+            chosen.push(found.clone());
+        }
+        if let Some((_, all_but_last)) = chosen.split_last()
+            && all_but_last.iter().any(|p| p.size < MIN_PART_SIZE)
+        {
+            return Err(s3_error!(
+                EntityTooSmall,
+                "Your proposed upload is smaller than the minimum allowed object size."
+            ));
+        }
+        let mut md5s = Md5::new();
+        for p in &chosen {
+            md5s.update(hex::decode(&p.etag).unwrap_or_default());
+        }
+        let etag_value = format!("{}-{}", hex::encode(md5s.finalize()), chosen.len());
+        let mut attrs = upload.attrs.clone();
+        let alg = attrs.checksums.kind.take();
+        attrs.checksums = match alg.as_deref() {
+            Some(a @ ("CRC32" | "CRC32C" | "SHA1" | "SHA256")) => {
+                let value = |pick: fn(&Checksums) -> Option<&String>| composite(&chosen, pick, a);
+                Checksums {
+                    crc32: if a == "CRC32" {
+                        value(|c| c.crc32.as_ref())
+                    } else {
+                        None
+                    },
+                    crc32c: if a == "CRC32C" {
+                        value(|c| c.crc32c.as_ref())
+                    } else {
+                        None
+                    },
+                    sha1: if a == "SHA1" {
+                        value(|c| c.sha1.as_ref())
+                    } else {
+                        None
+                    },
+                    sha256: if a == "SHA256" {
+                        value(|c| c.sha256.as_ref())
+                    } else {
+                        None
+                    },
+                    crc64nvme: None,
+                    kind: Some("COMPOSITE".into()),
+                }
+            }
+            _ => Checksums::default(),
+        };
+        attrs.parts_count = Some(chosen.len() as u32);
+        let object = ObjectRecord {
+            bucket: input.bucket.clone(),
+            key: input.key.clone(),
+            version_id: "null".into(),
+            size: chosen.iter().map(|p| p.size).sum(),
+            etag: etag_value,
+            last_modified: now_ms(),
+            layout: chosen
+                .iter()
+                .map(|p| Segment {
+                    blob: p.blob.clone(),
+                    size: p.size,
+                })
+                .collect(),
+            attrs,
+            tags: upload.tags,
+        };
+        let garbage = self
+            .state
+            .meta
+            .complete_upload(&input.upload_id, &object)
+            .await
+            .map_err(meta_err)?;
+        self.collect_garbage(garbage).await;
+        let c = object.attrs.checksums.clone();
+        Ok(S3Response::new(CompleteMultipartUploadOutput {
+            bucket: Some(input.bucket.clone()),
+            key: Some(input.key.clone()),
+            location: Some(format!("/{}/{}", input.bucket, input.key)),
+            e_tag: Some(etag(&object.etag)),
+            checksum_crc32: c.crc32,
+            checksum_crc32c: c.crc32c,
+            checksum_sha1: c.sha1,
+            checksum_sha256: c.sha256,
+            checksum_type: c.kind.map(ChecksumType::from),
+            version_id: version_of(&object.version_id),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn do_abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        let input = req.input;
+        self.upload(&input.bucket, &input.key, &input.upload_id)
+            .await?;
+        let garbage = self
+            .state
+            .meta
+            .abort_upload(&input.upload_id)
+            .await
+            .map_err(meta_err)?;
+        self.collect_garbage(garbage).await;
+        Ok(S3Response::new(AbortMultipartUploadOutput::default()))
+    }
+
+    pub(super) async fn do_list_parts(
+        &self,
+        req: S3Request<ListPartsInput>,
+    ) -> S3Result<S3Response<ListPartsOutput>> {
+        let input = req.input;
+        let upload = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await?;
+        let bucket = self.bucket(&input.bucket).await?;
+        let max = input.max_parts.unwrap_or(1000).clamp(0, 1000) as usize;
+        let after = u32::try_from(input.part_number_marker.unwrap_or(0)).unwrap_or(0);
+        let mut parts = self
+            .state
+            .meta
+            .list_parts(&input.upload_id, after, max + 1)
+            .await
+            .map_err(meta_err)?;
+        let truncated = parts.len() > max;
+        parts.truncate(max);
+        let next = parts.last().map(|p| p.part_number as i32);
+        Ok(S3Response::new(ListPartsOutput {
+            bucket: Some(input.bucket),
+            key: Some(input.key),
+            upload_id: Some(input.upload_id),
+            max_parts: Some(max as i32),
+            part_number_marker: input.part_number_marker,
+            next_part_number_marker: next,
+            is_truncated: Some(truncated),
+            owner: Some(owner(&bucket.account_id)),
+            initiator: Some(Initiator {
+                id: Some(upload.initiator.clone()),
+                display_name: None,
+            }),
+            storage_class: Some(StorageClass::from(
+                upload
+                    .attrs
+                    .storage_class
+                    .clone()
+                    .unwrap_or_else(|| "STANDARD".into()),
+            )),
+            checksum_algorithm: upload
+                .attrs
+                .checksums
+                .kind
+                .clone()
+                .map(ChecksumAlgorithm::from),
+            parts: Some(
+                parts
+                    .into_iter()
+                    .map(|p| Part {
+                        part_number: Some(p.part_number as i32),
+                        size: Some(i64::try_from(p.size).unwrap_or(i64::MAX)),
+                        e_tag: Some(etag(&p.etag)),
+                        last_modified: Some(to_timestamp(p.last_modified)),
+                        checksum_crc32: p.checksums.crc32,
+                        checksum_crc32c: p.checksums.crc32c,
+                        checksum_sha1: p.checksums.sha1,
+                        checksum_sha256: p.checksums.sha256,
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn do_list_multipart_uploads(
+        &self,
+        req: S3Request<ListMultipartUploadsInput>,
+    ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+        let input = req.input;
+        let bucket = self.bucket(&input.bucket).await?;
+        let max = input.max_uploads.unwrap_or(1000).clamp(0, 1000) as usize;
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let delimiter = input.delimiter.clone().filter(|d| !d.is_empty());
+        let mut uploads = self
+            .state
+            .meta
+            .list_uploads(
+                &input.bucket,
+                &prefix,
+                input.key_marker.as_deref().filter(|k| !k.is_empty()),
+                input.upload_id_marker.as_deref().filter(|k| !k.is_empty()),
+                max + 1,
+            )
+            .await
+            .map_err(meta_err)?;
+        let truncated = uploads.len() > max;
+        uploads.truncate(max);
+        let mut prefixes: Vec<String> = Vec::new();
+        let mut listed = Vec::new();
+        for u in &uploads {
+            if let Some(d) = &delimiter
+                && let Some(i) = u.key[prefix.len()..].find(d.as_str())
+            {
+                let cp = format!(
+                    "{prefix}{}",
+                    &u.key[prefix.len()..prefix.len() + i + d.len()]
+                );
+                if prefixes.last() != Some(&cp) {
+                    prefixes.push(cp);
+                }
+                continue;
+            }
+            listed.push(MultipartUpload {
+                key: Some(u.key.clone()),
+                upload_id: Some(u.upload_id.clone()),
+                initiated: Some(to_timestamp(u.initiated)),
+                initiator: Some(Initiator {
+                    id: Some(u.initiator.clone()),
+                    display_name: None,
+                }),
+                owner: Some(owner(&bucket.account_id)),
+                storage_class: Some(StorageClass::from(
+                    u.attrs
+                        .storage_class
+                        .clone()
+                        .unwrap_or_else(|| "STANDARD".into()),
+                )),
+                checksum_algorithm: u.attrs.checksums.kind.clone().map(ChecksumAlgorithm::from),
+                ..Default::default()
+            });
+        }
+        let last = uploads.last();
+        Ok(S3Response::new(ListMultipartUploadsOutput {
+            bucket: Some(input.bucket),
+            prefix: input.prefix,
+            delimiter: input.delimiter,
+            key_marker: input.key_marker,
+            upload_id_marker: input.upload_id_marker,
+            max_uploads: Some(max as i32),
+            is_truncated: Some(truncated),
+            next_key_marker: truncated.then(|| last.map(|u| u.key.clone())).flatten(),
+            next_upload_id_marker: truncated
+                .then(|| last.map(|u| u.upload_id.clone()))
+                .flatten(),
+            uploads: Some(listed),
+            common_prefixes: Some(
+                prefixes
+                    .into_iter()
+                    .map(|p| CommonPrefix { prefix: Some(p) })
+                    .collect(),
+            ),
+            encoding_type: input.encoding_type,
+            ..Default::default()
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_ranges_follow_aws_syntax() {
+        assert_eq!(copy_range("bytes=0-9", 100).unwrap(), 0..10);
+        assert!(copy_range("bytes=5-4", 100).is_err());
+        assert!(copy_range("0-4", 100).is_err());
+        assert_eq!(
+            copy_range("bytes=0-100", 100).unwrap_err().code().as_str(),
+            "InvalidRange"
+        );
+    }
+
+    #[test]
+    fn part_numbers_are_1_to_10000() {
+        assert!(check_part_number(0).is_err());
+        assert!(check_part_number(10_001).is_err());
+        assert_eq!(check_part_number(10_000).unwrap(), 10_000);
+    }
+}

@@ -1,0 +1,446 @@
+//! Object operations: PUT, GET, HEAD, DELETE (one and many), tagging.
+
+use super::{CairnS3, caller};
+use crate::s3::attrs::*;
+use crate::s3::error::meta_err;
+use crate::s3::ingest::{Claims, MAX_PUT_SIZE, ingest};
+use crate::s3::read::{Conditions, part_range, stream_range};
+use crate::time::{now_ms, to_timestamp};
+use cairn_meta::{MetaError, ObjectRecord, Segment};
+use s3s::dto::*;
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+
+/// What GET and HEAD both return about an object.
+struct Described {
+    content_length: i64,
+    content_range: Option<String>,
+    range: std::ops::Range<u64>,
+}
+
+impl CairnS3 {
+    /// The current object, or NoSuchKey (NoSuchBucket when the bucket is missing).
+    pub(super) async fn object(&self, bucket: &str, key: &str) -> S3Result<ObjectRecord> {
+        match self
+            .state
+            .meta
+            .get_object(bucket, key)
+            .await
+            .map_err(meta_err)?
+        {
+            Some(o) => Ok(o),
+            None => {
+                self.bucket(bucket).await?;
+                Err(meta_err(MetaError::NoSuchKey))
+            }
+        }
+    }
+
+    /// Deletes blobs no metadata points at any more. Failures leave orphans, never lost data.
+    pub(super) async fn collect_garbage(&self, segments: Vec<Segment>) {
+        for seg in segments {
+            if let Err(e) = self.state.blobs.delete(&seg.blob).await {
+                tracing::warn!(blob = %seg.blob, err = %e, "could not delete unreferenced blob");
+            }
+        }
+    }
+
+    /// Commits a new current version; the blob it replaces (or the new one, on failure) goes.
+    pub(super) async fn commit_object(&self, object: &ObjectRecord) -> S3Result<()> {
+        match self.state.meta.put_object(object).await {
+            Ok(old) => {
+                self.collect_garbage(old).await;
+                Ok(())
+            }
+            Err(e) => {
+                self.collect_garbage(object.layout.clone()).await;
+                Err(meta_err(e))
+            }
+        }
+    }
+
+    pub(super) async fn do_put_object(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
+        let mut claims = Claims::from_headers(&req.headers);
+        claims.trailers = req.trailing_headers.clone();
+        let input = req.input;
+        self.bucket(&input.bucket).await?;
+        let tags = tags_from_header(input.tagging.as_deref())?;
+        if let Some(cond) = &input.if_none_match {
+            if !cond.is_any() {
+                return Err(s3_error!(
+                    NotImplemented,
+                    "If-None-Match on PUT supports only '*'"
+                ));
+            }
+            if self
+                .state
+                .meta
+                .get_object(&input.bucket, &input.key)
+                .await
+                .map_err(meta_err)?
+                .is_some()
+            {
+                return Err(s3_error!(
+                    PreconditionFailed,
+                    "At least one of the pre-conditions you specified did not hold"
+                ));
+            }
+        }
+        if let Some(cond) = &input.if_match {
+            let current = self
+                .state
+                .meta
+                .get_object(&input.bucket, &input.key)
+                .await
+                .map_err(meta_err)?;
+            let ok = match (cond, current) {
+                (_, None) => return Err(s3_error!(NoSuchKey, "The specified key does not exist.")),
+                (ETagCondition::Any, Some(_)) => true,
+                (ETagCondition::ETag(e), Some(o)) => e.value() == o.etag,
+            };
+            if !ok {
+                return Err(s3_error!(
+                    PreconditionFailed,
+                    "At least one of the pre-conditions you specified did not hold"
+                ));
+            }
+        }
+        claims.content_md5 = input.content_md5;
+        claims.content_length = input.content_length;
+        claims.algorithm = input.checksum_algorithm;
+        claims.given = given_checksums(
+            input.checksum_crc32,
+            input.checksum_crc32c,
+            input.checksum_crc64nvme,
+            input.checksum_sha1,
+            input.checksum_sha256,
+        );
+        let data = ingest(&self.state.blobs, input.body, &claims, MAX_PUT_SIZE).await?;
+        let mut attrs = attrs_from(HeaderFields {
+            content_type: input.content_type,
+            content_encoding: input.content_encoding,
+            content_disposition: input.content_disposition,
+            content_language: input.content_language,
+            cache_control: input.cache_control,
+            expires: input.expires,
+            website_redirect_location: input.website_redirect_location,
+            storage_class: input.storage_class,
+            metadata: input.metadata,
+        });
+        attrs.checksums = data.checksums.clone();
+        let object = ObjectRecord {
+            bucket: input.bucket,
+            key: input.key,
+            version_id: "null".into(),
+            size: data.size,
+            etag: data.md5_hex(),
+            last_modified: now_ms(),
+            layout: vec![Segment {
+                blob: data.blob.clone(),
+                size: data.size,
+            }],
+            attrs,
+            tags,
+        };
+        self.commit_object(&object).await?;
+        let c = data.checksums;
+        Ok(S3Response::new(PutObjectOutput {
+            e_tag: Some(etag(&object.etag)),
+            checksum_crc32: c.crc32,
+            checksum_crc32c: c.crc32c,
+            checksum_crc64nvme: c.crc64nvme,
+            checksum_sha1: c.sha1,
+            checksum_sha256: c.sha256,
+            checksum_type: Some(ChecksumType::from("FULL_OBJECT".to_string())),
+            version_id: version_of(&object.version_id),
+            ..Default::default()
+        }))
+    }
+
+    fn describe(
+        obj: &ObjectRecord,
+        range: Option<Range>,
+        part_number: Option<i32>,
+    ) -> S3Result<Described> {
+        if range.is_some() && part_number.is_some() {
+            return Err(s3_error!(
+                InvalidRequest,
+                "Cannot specify both Range header and partNumber query parameter"
+            ));
+        }
+        let r = match (range, part_number) {
+            (Some(range), _) => Some(range.check(obj.size)?),
+            (None, Some(n)) => Some(part_range(obj, n)?),
+            (None, None) => None,
+        };
+        Ok(match r {
+            None => Described {
+                content_length: i64::try_from(obj.size).unwrap_or(i64::MAX),
+                content_range: None,
+                range: 0..obj.size,
+            },
+            Some(r) => Described {
+                content_length: i64::try_from(r.end - r.start).unwrap_or(i64::MAX),
+                content_range: Some(if r.is_empty() {
+                    format!("bytes */{}", obj.size)
+                } else {
+                    format!("bytes {}-{}/{}", r.start, r.end - 1, obj.size)
+                }),
+                range: r,
+            },
+        })
+    }
+
+    pub(super) async fn do_get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        let input = req.input;
+        reject_versions(input.version_id.as_deref())?;
+        let obj = self.object(&input.bucket, &input.key).await?;
+        Conditions {
+            if_match: input.if_match,
+            if_none_match: input.if_none_match,
+            if_modified_since: input.if_modified_since,
+            if_unmodified_since: input.if_unmodified_since,
+        }
+        .check_read(&obj)?;
+        let whole = input.range.is_none() && input.part_number.is_none();
+        let d = Self::describe(&obj, input.range, input.part_number)?;
+        let body = stream_range(&self.state.blobs, &obj.layout, d.range.clone()).await?;
+        let with_checksums = whole
+            && input
+                .checksum_mode
+                .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
+        let c = if with_checksums {
+            obj.attrs.checksums.clone()
+        } else {
+            Default::default()
+        };
+        let a = obj.attrs;
+        Ok(S3Response::new(GetObjectOutput {
+            body: Some(body),
+            accept_ranges: Some("bytes".into()),
+            content_length: Some(d.content_length),
+            content_range: d.content_range,
+            e_tag: Some(etag(&obj.etag)),
+            last_modified: Some(to_timestamp(obj.last_modified)),
+            metadata: (!a.user_metadata.is_empty()).then(|| a.user_metadata.into_iter().collect()),
+            content_type: a.content_type,
+            content_encoding: a.content_encoding,
+            content_disposition: a.content_disposition,
+            content_language: a.content_language,
+            cache_control: a.cache_control,
+            expires: a.expires.as_deref().and_then(parse_http_date),
+            website_redirect_location: a.website_redirect_location,
+            storage_class: a.storage_class.map(StorageClass::from),
+            parts_count: input.part_number.and(a.parts_count).map(|n| n as i32),
+            tag_count: (!obj.tags.is_empty()).then_some(obj.tags.len() as i32),
+            checksum_crc32: c.crc32,
+            checksum_crc32c: c.crc32c,
+            checksum_crc64nvme: c.crc64nvme,
+            checksum_sha1: c.sha1,
+            checksum_sha256: c.sha256,
+            checksum_type: c.kind.map(ChecksumType::from),
+            version_id: version_of(&obj.version_id),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn do_head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
+        let input = req.input;
+        reject_versions(input.version_id.as_deref())?;
+        let obj = self.object(&input.bucket, &input.key).await?;
+        Conditions {
+            if_match: input.if_match,
+            if_none_match: input.if_none_match,
+            if_modified_since: input.if_modified_since,
+            if_unmodified_since: input.if_unmodified_since,
+        }
+        .check_read(&obj)?;
+        let whole = input.range.is_none() && input.part_number.is_none();
+        let d = Self::describe(&obj, input.range, input.part_number)?;
+        let with_checksums = whole
+            && input
+                .checksum_mode
+                .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
+        let c = if with_checksums {
+            obj.attrs.checksums.clone()
+        } else {
+            Default::default()
+        };
+        let a = obj.attrs;
+        Ok(S3Response::new(HeadObjectOutput {
+            accept_ranges: Some("bytes".into()),
+            content_length: Some(d.content_length),
+            content_range: d.content_range,
+            e_tag: Some(etag(&obj.etag)),
+            last_modified: Some(to_timestamp(obj.last_modified)),
+            metadata: (!a.user_metadata.is_empty()).then(|| a.user_metadata.into_iter().collect()),
+            content_type: a.content_type,
+            content_encoding: a.content_encoding,
+            content_disposition: a.content_disposition,
+            content_language: a.content_language,
+            cache_control: a.cache_control,
+            expires: a.expires.as_deref().and_then(parse_http_date),
+            website_redirect_location: a.website_redirect_location,
+            storage_class: a.storage_class.map(StorageClass::from),
+            parts_count: input.part_number.and(a.parts_count).map(|n| n as i32),
+            checksum_crc32: c.crc32,
+            checksum_crc32c: c.crc32c,
+            checksum_crc64nvme: c.crc64nvme,
+            checksum_sha1: c.sha1,
+            checksum_sha256: c.sha256,
+            checksum_type: c.kind.map(ChecksumType::from),
+            version_id: version_of(&obj.version_id),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn do_delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        let input = req.input;
+        reject_versions(input.version_id.as_deref())?;
+        self.bucket(&input.bucket).await?;
+        if let Some(cond) = &input.if_match {
+            let obj = self.object(&input.bucket, &input.key).await?;
+            if let ETagCondition::ETag(e) = cond
+                && e.value() != obj.etag
+            {
+                return Err(s3_error!(
+                    PreconditionFailed,
+                    "At least one of the pre-conditions you specified did not hold"
+                ));
+            }
+        }
+        let old = self
+            .state
+            .meta
+            .delete_object(&input.bucket, &input.key)
+            .await
+            .map_err(meta_err)?;
+        self.collect_garbage(old).await;
+        Ok(S3Response::new(DeleteObjectOutput::default()))
+    }
+
+    pub(super) async fn do_delete_objects(
+        &self,
+        req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        let principal = caller(&req)?;
+        let input = req.input;
+        self.bucket(&input.bucket).await?;
+        if input.delete.objects.len() > 1000 {
+            return Err(s3_error!(
+                MalformedXML,
+                "The XML you provided was not well-formed or did not validate against our published schema"
+            ));
+        }
+        let quiet = input.delete.quiet.unwrap_or(false);
+        let mut deleted = Vec::new();
+        let mut errors = Vec::new();
+        for ident in input.delete.objects {
+            let outcome: S3Result<()> = async {
+                crate::access::check_action(
+                    &self.state,
+                    &principal,
+                    "s3:DeleteObject",
+                    &input.bucket,
+                    Some(&ident.key),
+                )
+                .await?;
+                reject_versions(ident.version_id.as_deref())?;
+                let old = self
+                    .state
+                    .meta
+                    .delete_object(&input.bucket, &ident.key)
+                    .await
+                    .map_err(meta_err)?;
+                self.collect_garbage(old).await;
+                S3Result::Ok(())
+            }
+            .await;
+            match outcome {
+                Ok(()) if quiet => {}
+                Ok(()) => deleted.push(DeletedObject {
+                    key: Some(ident.key),
+                    version_id: ident.version_id,
+                    ..Default::default()
+                }),
+                Err(e) => errors.push(Error {
+                    code: Some(e.code().as_str().to_string()),
+                    message: e.message().map(str::to_string),
+                    key: Some(ident.key),
+                    version_id: ident.version_id,
+                }),
+            }
+        }
+        Ok(S3Response::new(DeleteObjectsOutput {
+            deleted: Some(deleted),
+            errors: (!errors.is_empty()).then_some(errors),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn do_put_object_tagging(
+        &self,
+        req: S3Request<PutObjectTaggingInput>,
+    ) -> S3Result<S3Response<PutObjectTaggingOutput>> {
+        let input = req.input;
+        reject_versions(input.version_id.as_deref())?;
+        let tags = tags_from_dto(input.tagging.tag_set, 10)?;
+        self.object(&input.bucket, &input.key).await?;
+        self.state
+            .meta
+            .put_object_tags(&input.bucket, &input.key, &tags)
+            .await
+            .map_err(meta_err)?;
+        Ok(S3Response::new(PutObjectTaggingOutput::default()))
+    }
+
+    pub(super) async fn do_get_object_tagging(
+        &self,
+        req: S3Request<GetObjectTaggingInput>,
+    ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
+        let input = req.input;
+        reject_versions(input.version_id.as_deref())?;
+        let obj = self.object(&input.bucket, &input.key).await?;
+        Ok(S3Response::new(GetObjectTaggingOutput {
+            tag_set: tags_to_dto(&obj.tags),
+            version_id: version_of(&obj.version_id),
+        }))
+    }
+
+    pub(super) async fn do_delete_object_tagging(
+        &self,
+        req: S3Request<DeleteObjectTaggingInput>,
+    ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
+        let input = req.input;
+        reject_versions(input.version_id.as_deref())?;
+        self.object(&input.bucket, &input.key).await?;
+        self.state
+            .meta
+            .put_object_tags(&input.bucket, &input.key, &Vec::new())
+            .await
+            .map_err(meta_err)?;
+        Ok(S3Response::new(DeleteObjectTaggingOutput::default()))
+    }
+}
+
+/// Until versioning exists, only the `null` version may be named.
+pub(super) fn reject_versions(version_id: Option<&str>) -> S3Result<()> {
+    match version_id {
+        None | Some("null") => Ok(()),
+        Some(_) => Err(s3_error!(
+            NoSuchVersion,
+            "The specified version does not exist."
+        )),
+    }
+}

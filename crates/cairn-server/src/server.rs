@@ -1,0 +1,111 @@
+//! Starting Cairn: open the stores, bootstrap the first account, wire the request path, serve.
+
+use crate::access::CairnAccess;
+use crate::auth::KeyAuth;
+use crate::bootstrap::bootstrap;
+use crate::config::{ServerConfig, root_keys_from_env};
+use crate::crypto::MasterKey;
+use crate::host::BaseDomain;
+use crate::router::Router;
+use crate::s3::CairnS3;
+use crate::state::AppState;
+use anyhow::Context;
+use cairn_blob::BlobStore;
+use cairn_meta::{MetaStore, SqlMeta};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use s3s::service::S3ServiceBuilder;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Opens everything and serves until the process ends.
+pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    let meta: Arc<dyn MetaStore> = Arc::new(match &config.meta {
+        Some(url) => SqlMeta::connect(url)
+            .await
+            .context("connecting to the metadata database")?,
+        None => SqlMeta::open_sqlite(&config.data_dir)
+            .await
+            .context("opening the SQLite metadata")?,
+    });
+    let blobs = BlobStore::open(&config.data_dir)
+        .await
+        .context("opening the blob store")?;
+    let master = MasterKey::load_or_create(&config.data_dir).context("loading master.key")?;
+    let boot = bootstrap(
+        meta.as_ref(),
+        &master,
+        &config.data_dir,
+        root_keys_from_env(),
+    )
+    .await?;
+    if let Some((id, secret)) = &boot.generated_keys {
+        println!(
+            "Created account {} with root access key\n  AWS_ACCESS_KEY_ID={id}\n  AWS_SECRET_ACCESS_KEY={secret}\n(also written once to {})",
+            boot.account.id,
+            config.data_dir.join("root-credentials").display()
+        );
+    }
+    let state = Arc::new(AppState {
+        meta,
+        blobs,
+        master,
+        region: config.region.clone(),
+    });
+
+    let mut builder = S3ServiceBuilder::new(CairnS3 {
+        state: state.clone(),
+    });
+    builder.set_auth(KeyAuth {
+        state: state.clone(),
+    });
+    builder.set_access(CairnAccess {
+        state: state.clone(),
+    });
+    let host = match &config.domain {
+        Some(domain) => {
+            builder.set_host(BaseDomain {
+                domain: domain.clone(),
+            });
+            Some(BaseDomain {
+                domain: domain.clone(),
+            })
+        }
+        None => None,
+    };
+    let router = Arc::new(Router {
+        s3: builder.build(),
+        host,
+    });
+
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    println!(
+        "cairn listening on http://{} (account {})",
+        listener.local_addr()?,
+        boot.account.id
+    );
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!(err = %e, "accept failed");
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| router.clone().handle(req));
+            if let Err(e) = auto::Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!(err = %e, "connection ended with an error");
+            }
+        });
+    }
+}

@@ -1,0 +1,18 @@
+//! What every request handler shares: the stores, the master key and server settings.
+
+use crate::crypto::MasterKey;
+use cairn_blob::BlobStore;
+use cairn_meta::MetaStore;
+use std::sync::Arc;
+
+/// Shared, immutable server state.
+pub struct AppState {
+    pub meta: Arc<dyn MetaStore>,
+    pub blobs: BlobStore,
+    pub master: MasterKey,
+    /// Region of buckets created without a LocationConstraint.
+    pub region: String,
+}
+
+/// The handle handlers hold.
+pub type State = Arc<AppState>;
