@@ -35,7 +35,9 @@ impl Router {
             (Some(d), Some(h)) => d.parse_host_header(h).is_ok_and(|v| v.bucket().is_some()),
             _ => false,
         };
-        let mut resp = if query::is_query_request(
+        let mut resp = if let Some(refused) = presign_limits(req.uri().query()) {
+            with_request_id_in_error(refused, &request_id)
+        } else if query::is_query_request(
             req.method(),
             req.uri().path(),
             req.uri().query(),
@@ -65,6 +67,23 @@ impl Router {
         }
         Ok(resp)
     }
+}
+
+/// AWS caps presigned SigV4 URLs at 7 days; s3s does not check the cap, so it is checked here.
+fn presign_limits(query: Option<&str>) -> Option<Response<s3s::Body>> {
+    let expires = form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == "X-Amz-Expires")?
+        .1;
+    let ok = expires.parse::<u64>().is_ok_and(|s| s <= 604_800);
+    if ok {
+        return None;
+    }
+    let mut err = s3s::S3Error::with_message(
+        s3s::S3ErrorCode::Custom("AuthorizationQueryParametersError".into()),
+        "X-Amz-Expires must be less than a week (in seconds) that is, the given X-Amz-Expires must be less than 604800 seconds",
+    );
+    err.set_status_code(StatusCode::BAD_REQUEST);
+    err.to_http_response().ok()
 }
 
 fn plain_error(status: StatusCode) -> Response<s3s::Body> {

@@ -287,7 +287,8 @@ fn is_url(e: Option<&EncodingType>) -> S3Result<bool> {
     }
 }
 
-/// Characters left as they are by `encoding-type=url` (RFC 3986 unreserved, and `/`).
+/// Characters left as they are by `encoding-type=url` (RFC 3986 unreserved, and `/`); a space
+/// becomes `+`, as S3 encodes it.
 const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
@@ -297,7 +298,9 @@ const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
 
 fn enc(url: bool, s: &str) -> String {
     if url {
-        percent_encoding::utf8_percent_encode(s, KEEP).to_string()
+        percent_encoding::utf8_percent_encode(s, KEEP)
+            .to_string()
+            .replace("%20", "+")
     } else {
         s.to_string()
     }

@@ -1,0 +1,176 @@
+//! Bucket lifecycle as a user of aws-sdk-s3 sees it.
+
+use crate::harness::*;
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, CreateBucketConfiguration, ObjectOwnership, Tag, Tagging,
+};
+
+#[tokio::test]
+async fn bucket_in_any_region_reports_its_location() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket()
+        .bucket("agency-production")
+        .create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::EuNorth1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    c.create_bucket().bucket("plain").send().await.unwrap();
+    let loc = c
+        .get_bucket_location()
+        .bucket("agency-production")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        loc.location_constraint().map(|l| l.as_str()),
+        Some("eu-north-1")
+    );
+    let loc = c
+        .get_bucket_location()
+        .bucket("plain")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        loc.location_constraint().map(|l| l.as_str()).unwrap_or(""),
+        ""
+    );
+    let head = c
+        .head_bucket()
+        .bucket("agency-production")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.bucket_region(), Some("eu-north-1"));
+    let list = c.list_buckets().send().await.unwrap();
+    let names: Vec<_> = list.buckets().iter().filter_map(|b| b.name()).collect();
+    assert_eq!(names, vec!["agency-production", "plain"]);
+    assert_eq!(list.owner().and_then(|o| o.id()).map(str::len), Some(64));
+}
+
+#[tokio::test]
+async fn bucket_names_and_conflicts_follow_aws_rules() {
+    let s = Server::start();
+    let c = s.client();
+    for bad in [
+        "ab",
+        "Upper-Case",
+        "under_score",
+        "192.168.1.1",
+        "-leading",
+        "trailing-",
+    ] {
+        let err = c.create_bucket().bucket(bad).send().await.unwrap_err();
+        assert_eq!(code(&err), "InvalidBucketName", "{bad}");
+    }
+    c.create_bucket().bucket("taken").send().await.unwrap();
+    let err = c.create_bucket().bucket("taken").send().await.unwrap_err();
+    assert_eq!(code(&err), "BucketAlreadyOwnedByYou");
+    assert_eq!(status(&err), 409);
+    let err = c
+        .create_bucket()
+        .bucket("weird-ownership")
+        .object_ownership(ObjectOwnership::from("Nobody"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidArgument");
+    let err = c.head_bucket().bucket("missing").send().await.unwrap_err();
+    assert_eq!(status(&err), 404);
+    let err = c
+        .get_bucket_location()
+        .bucket("missing")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchBucket");
+}
+
+#[tokio::test]
+async fn delete_bucket_refuses_while_objects_remain() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("full").send().await.unwrap();
+    c.put_object()
+        .bucket("full")
+        .key("k")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let err = c.delete_bucket().bucket("full").send().await.unwrap_err();
+    assert_eq!(code(&err), "BucketNotEmpty");
+    assert_eq!(status(&err), 409);
+    c.delete_object()
+        .bucket("full")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    c.delete_bucket().bucket("full").send().await.unwrap();
+    let err = c.delete_bucket().bucket("full").send().await.unwrap_err();
+    assert_eq!(code(&err), "NoSuchBucket");
+}
+
+#[tokio::test]
+async fn bucket_tagging_round_trips() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("tagged").send().await.unwrap();
+    let err = c
+        .get_bucket_tagging()
+        .bucket("tagged")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchTagSet");
+    let tags = Tagging::builder()
+        .tag_set(Tag::builder().key("env").value("prod").build().unwrap())
+        .tag_set(Tag::builder().key("team").value("web").build().unwrap())
+        .build()
+        .unwrap();
+    c.put_bucket_tagging()
+        .bucket("tagged")
+        .tagging(tags)
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_bucket_tagging()
+        .bucket("tagged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.tag_set().len(), 2);
+    assert_eq!(got.tag_set()[0].key(), "env");
+    c.delete_bucket_tagging()
+        .bucket("tagged")
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .get_bucket_tagging()
+        .bucket("tagged")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchTagSet");
+    let dup = Tagging::builder()
+        .tag_set(Tag::builder().key("a").value("1").build().unwrap())
+        .tag_set(Tag::builder().key("a").value("2").build().unwrap())
+        .build()
+        .unwrap();
+    let err = c
+        .put_bucket_tagging()
+        .bucket("tagged")
+        .tagging(dup)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidTag");
+}

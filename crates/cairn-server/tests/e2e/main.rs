@@ -1,0 +1,11 @@
+//! End-to-end tests: a real `cairn` process on 127.0.0.1, driven through aws-sdk-s3 and plain
+//! HTTP. One test binary (the SDK is slow to link); one module per behaviour family.
+
+mod harness;
+
+mod auth;
+mod buckets;
+mod crash;
+mod listing;
+mod multipart;
+mod objects;

@@ -1,0 +1,305 @@
+//! Multipart uploads through aws-sdk-s3.
+
+use crate::harness::*;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use md5::{Digest, Md5};
+
+const MIB: usize = 1 << 20;
+
+async fn upload(c: &Client, key: &str) -> String {
+    c.create_multipart_upload()
+        .bucket("mpu")
+        .key(key)
+        .content_type("video/mp4")
+        .metadata("m", "1")
+        .send()
+        .await
+        .unwrap()
+        .upload_id()
+        .unwrap()
+        .to_string()
+}
+
+fn completed(parts: &[(i32, String)]) -> CompletedMultipartUpload {
+    CompletedMultipartUpload::builder()
+        .set_parts(Some(
+            parts
+                .iter()
+                .map(|(n, e)| CompletedPart::builder().part_number(*n).e_tag(e).build())
+                .collect(),
+        ))
+        .build()
+}
+
+#[tokio::test]
+async fn multipart_upload_assembles_parts_with_aws_etag() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("mpu").send().await.unwrap();
+    let id = upload(&c, "big").await;
+    let p1 = data(5 * MIB, 1);
+    let p2 = data(5 * MIB, 2);
+    let p3 = data(123, 3);
+    let mut etags = Vec::new();
+    // Parts may arrive out of order; part 1 is uploaded twice (the second wins).
+    for (n, body) in [(2, &p2), (1, &p3), (1, &p1), (3, &p3)] {
+        let out = c
+            .upload_part()
+            .bucket("mpu")
+            .key("big")
+            .upload_id(&id)
+            .part_number(n)
+            .body(body.clone().into())
+            .send()
+            .await
+            .unwrap();
+        etags.push((n, out.e_tag().unwrap().to_string()));
+    }
+    let listed = c
+        .list_parts()
+        .bucket("mpu")
+        .key("big")
+        .upload_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.parts().len(), 3);
+    assert_eq!(listed.parts()[0].size(), Some(5 * MIB as i64));
+    let uploads = c
+        .list_multipart_uploads()
+        .bucket("mpu")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploads.uploads().len(), 1);
+
+    let parts = vec![
+        (1, etags[2].1.clone()),
+        (2, etags[0].1.clone()),
+        (3, etags[3].1.clone()),
+    ];
+    let out = c
+        .complete_multipart_upload()
+        .bucket("mpu")
+        .key("big")
+        .upload_id(&id)
+        .multipart_upload(completed(&parts))
+        .send()
+        .await
+        .unwrap();
+    let mut md5s = Md5::new();
+    for p in [&p1, &p2, &p3] {
+        md5s.update(Md5::digest(p));
+    }
+    let expected = format!("\"{}-3\"", hex::encode(md5s.finalize()));
+    assert_eq!(out.e_tag(), Some(expected.as_str()));
+
+    let got = c
+        .get_object()
+        .bucket("mpu")
+        .key("big")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.content_type(), Some("video/mp4"));
+    assert_eq!(got.content_length(), Some((10 * MIB + 123) as i64));
+    let all = body_bytes(got).await;
+    assert_eq!(all, [p1.clone(), p2.clone(), p3.clone()].concat());
+    // A range across the part boundary.
+    let got = c
+        .get_object()
+        .bucket("mpu")
+        .key("big")
+        .range(format!("bytes={}-{}", 5 * MIB - 10, 5 * MIB + 9))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_bytes(got).await, all[5 * MIB - 10..5 * MIB + 10]);
+    let part2 = c
+        .get_object()
+        .bucket("mpu")
+        .key("big")
+        .part_number(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part2.parts_count(), Some(3));
+    assert_eq!(body_bytes(part2).await, p2);
+    assert!(
+        c.list_multipart_uploads()
+            .bucket("mpu")
+            .send()
+            .await
+            .unwrap()
+            .uploads()
+            .is_empty()
+    );
+    let err = c
+        .list_parts()
+        .bucket("mpu")
+        .key("big")
+        .upload_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchUpload");
+}
+
+#[tokio::test]
+async fn multipart_errors_match_aws() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("mpu").send().await.unwrap();
+    let id = upload(&c, "k").await;
+    let mut etags = Vec::new();
+    for n in 1..=2 {
+        let out = c
+            .upload_part()
+            .bucket("mpu")
+            .key("k")
+            .upload_id(&id)
+            .part_number(n)
+            .body(data(1000, n as u8).into())
+            .send()
+            .await
+            .unwrap();
+        etags.push((n, out.e_tag().unwrap().to_string()));
+    }
+    let complete = |parts: Vec<(i32, String)>| {
+        c.complete_multipart_upload()
+            .bucket("mpu")
+            .key("k")
+            .upload_id(&id)
+            .multipart_upload(completed(&parts))
+            .send()
+    };
+    let err = complete(vec![etags[1].clone(), etags[0].clone()])
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidPartOrder");
+    let err = complete(vec![
+        (1, etags[0].1.clone()),
+        (2, "\"00000000000000000000000000000000\"".into()),
+    ])
+    .await
+    .unwrap_err();
+    assert_eq!(code(&err), "InvalidPart");
+    let err = complete(vec![(1, etags[0].1.clone()), (7, etags[1].1.clone())])
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidPart");
+    let err = complete(etags.clone()).await.unwrap_err();
+    assert_eq!(code(&err), "EntityTooSmall");
+    // One small part alone is fine (the last part may be small).
+    complete(vec![etags[0].clone()]).await.unwrap();
+    let err = c
+        .upload_part()
+        .bucket("mpu")
+        .key("k")
+        .upload_id(&id)
+        .part_number(3)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchUpload");
+
+    let id2 = upload(&c, "aborted").await;
+    c.upload_part()
+        .bucket("mpu")
+        .key("aborted")
+        .upload_id(&id2)
+        .part_number(1)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    c.abort_multipart_upload()
+        .bucket("mpu")
+        .key("aborted")
+        .upload_id(&id2)
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .abort_multipart_upload()
+        .bucket("mpu")
+        .key("aborted")
+        .upload_id(&id2)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchUpload");
+    let err = c
+        .upload_part()
+        .bucket("mpu")
+        .key("k")
+        .upload_id(&id)
+        .part_number(10_001)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(["InvalidArgument", "NoSuchUpload"].contains(&code(&err).as_str()));
+}
+
+#[tokio::test]
+async fn upload_part_copy_takes_ranges_of_existing_objects() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("mpu").send().await.unwrap();
+    let src = data(6 * MIB, 9);
+    c.put_object()
+        .bucket("mpu")
+        .key("src")
+        .body(src.clone().into())
+        .send()
+        .await
+        .unwrap();
+    let id = upload(&c, "dst").await;
+    let p1 = c
+        .upload_part_copy()
+        .bucket("mpu")
+        .key("dst")
+        .upload_id(&id)
+        .part_number(1)
+        .copy_source("mpu/src")
+        .copy_source_range(format!("bytes=0-{}", 5 * MIB - 1))
+        .send()
+        .await
+        .unwrap();
+    let p2 = c
+        .upload_part_copy()
+        .bucket("mpu")
+        .key("dst")
+        .upload_id(&id)
+        .part_number(2)
+        .copy_source("mpu/src")
+        .copy_source_range(format!("bytes={}-{}", 5 * MIB, 6 * MIB - 1))
+        .send()
+        .await
+        .unwrap();
+    let e = |o: &aws_sdk_s3::operation::upload_part_copy::UploadPartCopyOutput| {
+        o.copy_part_result()
+            .and_then(|r| r.e_tag())
+            .unwrap()
+            .to_string()
+    };
+    c.complete_multipart_upload()
+        .bucket("mpu")
+        .key("dst")
+        .upload_id(&id)
+        .multipart_upload(completed(&[(1, e(&p1)), (2, e(&p2))]))
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_object()
+        .bucket("mpu")
+        .key("dst")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_bytes(got).await, src);
+}
