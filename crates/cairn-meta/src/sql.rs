@@ -80,6 +80,11 @@ impl SqlMeta {
         Ok(store)
     }
 
+    /// Closes every connection (e.g. before the database is dropped).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -8,6 +8,23 @@ use sqlx::Connection;
 struct Fixture {
     store: SqlMeta,
     _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: the admin URL and the database to drop afterwards.
+    pg: Option<(String, String)>,
+}
+
+impl Fixture {
+    async fn finish(self) {
+        self.store.close().await;
+        if let Some((admin_url, name)) = self.pg {
+            let mut admin = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("reconnect");
+            sqlx::query(&format!("DROP DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("drop database");
+        }
+    }
 }
 
 async fn sqlite() -> Fixture {
@@ -16,6 +33,7 @@ async fn sqlite() -> Fixture {
     Fixture {
         store,
         _dir: Some(dir),
+        pg: None,
     }
 }
 
@@ -36,7 +54,11 @@ async fn postgres() -> Fixture {
         None => panic!("bad postgres url"),
     };
     let store = SqlMeta::connect(&url).await.expect("connect postgres");
-    Fixture { store, _dir: None }
+    Fixture {
+        store,
+        _dir: None,
+        pg: Some((base, name)),
+    }
 }
 
 fn object(bucket: &str, key: &str, blob: &str) -> ObjectRecord {
@@ -316,6 +338,7 @@ async fn sqlite_meets_the_contract() {
     let f = sqlite().await;
     assert_eq!(f.store.backend(), Backend::Sqlite);
     contract(&f.store).await;
+    f.finish().await;
 }
 
 #[tokio::test]
@@ -323,6 +346,7 @@ async fn postgres_meets_the_contract() {
     let f = postgres().await;
     assert_eq!(f.store.backend(), Backend::Postgres);
     contract(&f.store).await;
+    f.finish().await;
 }
 
 #[tokio::test]

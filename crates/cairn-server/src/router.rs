@@ -52,6 +52,8 @@ impl Router {
                 Ok(body) => query::respond(&body.to_bytes(), query.as_deref(), &request_id),
                 Err(_) => plain_error(StatusCode::PAYLOAD_TOO_LARGE),
             }
+        } else if sigv2_bucket_request(&req) {
+            self.call_sigv2_bucket(req, &request_id).await
         } else {
             match self.s3.call(req.map(s3s::Body::from)).await {
                 Ok(resp) => with_request_id_in_error(resp, &request_id),
@@ -84,6 +86,71 @@ fn presign_limits(query: Option<&str>) -> Option<Response<s3s::Body>> {
     );
     err.set_status_code(StatusCode::BAD_REQUEST);
     err.to_http_response().ok()
+}
+
+/// A SigV2 header-signed request on a bucket (`/bucket`, no key) with a small body.
+fn sigv2_bucket_request(req: &Request<Incoming>) -> bool {
+    let v2 = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .is_some_and(|v| v.as_bytes().starts_with(b"AWS "));
+    let path = req.uri().path();
+    let small = req
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        .is_none_or(|n| n <= MAX_QUERY_BODY);
+    v2 && small && path.len() > 1 && !path[1..].contains('/')
+}
+
+impl Router {
+    /// SigV2 clients disagree on a bucket's canonical resource: the spec's path-style form is
+    /// `/bucket`, botocore signs `/bucket/` (the virtual-host form) while sending `/bucket`.
+    /// AWS accepts both, so a mismatch is retried once with the trailing slash.
+    async fn call_sigv2_bucket(
+        &self,
+        req: Request<Incoming>,
+        request_id: &str,
+    ) -> Response<s3s::Body> {
+        let (parts, body) = req.into_parts();
+        let Ok(body) = Limited::new(body, MAX_QUERY_BODY)
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+        else {
+            return plain_error(StatusCode::PAYLOAD_TOO_LARGE);
+        };
+        let build = |path_suffix: &str| {
+            let mut p = parts.clone();
+            let pq = format!(
+                "{}{path_suffix}{}",
+                parts.uri.path(),
+                parts
+                    .uri
+                    .query()
+                    .map(|q| format!("?{q}"))
+                    .unwrap_or_default()
+            );
+            let mut uri = parts.uri.clone().into_parts();
+            uri.path_and_query = pq.parse().ok();
+            if let Ok(u) = http::Uri::from_parts(uri) {
+                p.uri = u;
+            }
+            Request::from_parts(p, s3s::Body::from(body.clone()))
+        };
+        let first = self.s3.call(build("")).await;
+        let retry = matches!(&first, Ok(r) if r.status() == StatusCode::FORBIDDEN
+            && r.body().bytes().is_some_and(|b| b.windows(21).any(|w| w == b"SignatureDoesNotMatch")));
+        let result = if retry {
+            self.s3.call(build("/")).await
+        } else {
+            first
+        };
+        match result {
+            Ok(resp) => with_request_id_in_error(resp, request_id),
+            Err(_) => plain_error(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
 }
 
 fn plain_error(status: StatusCode) -> Response<s3s::Body> {

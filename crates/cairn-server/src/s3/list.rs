@@ -24,7 +24,7 @@ enum Resume {
 
 /// One entry of a page.
 enum Entry {
-    Object(ObjectRecord),
+    Object(Box<ObjectRecord>),
     Prefix(String),
 }
 
@@ -152,7 +152,7 @@ impl CairnS3 {
                 }
                 from.after = Some(obj.key.clone());
                 from.at_or_after = None;
-                entries.push(Entry::Object(obj));
+                entries.push(Entry::Object(Box::new(obj)));
             }
             if !jumped && exhausted {
                 return Ok(Page {
