@@ -19,11 +19,14 @@ def cairn_binary():
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, domain=None):
         self.dir = tempfile.mkdtemp(prefix="cairn-py-")
         env = dict(os.environ, CAIRN_ROOT_ACCESS_KEY_ID=ROOT_KEY, CAIRN_ROOT_SECRET_ACCESS_KEY=ROOT_SECRET)
+        args = [cairn_binary(), "server", "--data-dir", self.dir, "--listen", "127.0.0.1:0"]
+        if domain:
+            args += ["--domain", domain]
         self.proc = subprocess.Popen(
-            [cairn_binary(), "server", "--data-dir", self.dir, "--listen", "127.0.0.1:0"],
+            args,
             stdout=subprocess.PIPE,
             env=env,
             text=True,

@@ -31,7 +31,7 @@ class Signed:
         self.key = key
 
 
-def sign(method, url, headers, payload_hash, access_key, secret, now=None):
+def sign(method, url, headers, payload_hash, access_key, secret, now=None, region="us-east-1"):
     now = now or datetime.datetime.now(datetime.timezone.utc)
     amz_date = now.strftime("%Y%m%dT%H%M%SZ")
     date = amz_date[:8]
@@ -43,12 +43,13 @@ def sign(method, url, headers, payload_hash, access_key, secret, now=None):
     names = sorted(h.lower() for h in headers)
     canonical_headers = "".join(f"{n}:{str(headers[n]).strip()}\n" for n in names)
     signed_headers = ";".join(names)
-    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
+    pairs = [p if "=" in p else p + "=" for p in parts.query.split("&")] if parts.query else []
+    query = "&".join(sorted(pairs))
     path = urllib.parse.quote(parts.path, safe="/~")
     canonical = "\n".join([method, path, query, canonical_headers, signed_headers, payload_hash])
-    scope = f"{date}/us-east-1/s3/aws4_request"
+    scope = f"{date}/{region}/s3/aws4_request"
     to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
-    key = signing_key(secret, date)
+    key = signing_key(secret, date, region)
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"

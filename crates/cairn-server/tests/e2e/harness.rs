@@ -27,12 +27,26 @@ impl Server {
         s
     }
 
+    /// A fresh server with extra command-line arguments.
+    pub fn start_with(extra: &[&str]) -> Server {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().to_path_buf();
+        let mut s = Server::spawn(&dir, None, extra);
+        s._tmp = Some(tmp);
+        s
+    }
+
     /// A server on an existing data dir (a restart), optionally on a given address.
     pub fn start_in(dir: &Path, listen: Option<&str>) -> Server {
+        Server::spawn(dir, listen, &[])
+    }
+
+    fn spawn(dir: &Path, listen: Option<&str>, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
             .args(["server", "--data-dir"])
             .arg(dir)
             .args(["--listen", listen.unwrap_or("127.0.0.1:0")])
+            .args(extra)
             .env("CAIRN_ROOT_ACCESS_KEY_ID", ROOT_KEY)
             .env("CAIRN_ROOT_SECRET_ACCESS_KEY", ROOT_SECRET)
             .stdout(Stdio::piped())
@@ -62,6 +76,17 @@ impl Server {
             dir: dir.to_path_buf(),
             _tmp: None,
         }
+    }
+
+    /// Peak resident memory of the server process so far (VmHWM), in bytes.
+    pub fn peak_rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
     }
 
     pub fn addr(&self) -> &str {

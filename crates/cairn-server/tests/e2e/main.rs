@@ -9,3 +9,4 @@ mod crash;
 mod listing;
 mod multipart;
 mod objects;
+mod storage;
