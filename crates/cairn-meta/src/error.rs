@@ -16,6 +16,12 @@ pub enum MetaError {
     NoSuchUpload,
     #[error("already exists")]
     AlreadyExists,
+    #[error("no such entity")]
+    NoSuchEntity,
+    #[error("cannot delete: {0}")]
+    DeleteConflict(String),
+    #[error("limit exceeded: {0}")]
+    LimitExceeded(String),
     #[error("stored record is corrupt: {0}")]
     Corrupt(String),
     /// The database failed or is unreachable: a server-side, retryable condition.

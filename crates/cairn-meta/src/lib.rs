@@ -9,12 +9,17 @@
 //! policies. Secrets arrive already encrypted.
 
 mod error;
+mod iam_model;
+mod iam_store;
 mod model;
 mod schema;
 mod sql;
+mod sql_iam;
 mod store;
 
 pub use error::MetaError;
+pub use iam_model::*;
+pub use iam_store::IamStore;
 pub use model::*;
 pub use sql::{Backend, SqlMeta, prefix_successor};
 pub use store::MetaStore;

@@ -4,7 +4,8 @@
 //! Migrations are append-only: a database records how many have run in `cairn_settings`.
 
 /// Each entry is one migration: statements separated by `;`.
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE IF NOT EXISTS cairn_settings (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -67,4 +68,61 @@ CREATE TABLE IF NOT EXISTS upload_parts (
     last_modified BIGINT NOT NULL,
     PRIMARY KEY (upload_id, part_number)
 )
-"#];
+"#,
+    r#"
+CREATE TABLE IF NOT EXISTS iam_entities (
+    account_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    attrs TEXT NOT NULL,
+    PRIMARY KEY (account_id, kind, name_key)
+);
+CREATE TABLE IF NOT EXISTS iam_inline_policies (
+    account_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    policy_name TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (account_id, kind, name_key, policy_name)
+);
+CREATE TABLE IF NOT EXISTS iam_attachments (
+    account_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    policy_arn TEXT NOT NULL,
+    PRIMARY KEY (account_id, kind, name_key, policy_arn)
+);
+CREATE INDEX IF NOT EXISTS iam_attachments_by_policy ON iam_attachments (policy_arn);
+CREATE TABLE IF NOT EXISTS iam_group_members (
+    account_id TEXT NOT NULL,
+    group_key TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    PRIMARY KEY (account_id, group_key, user_key)
+);
+CREATE INDEX IF NOT EXISTS iam_group_members_by_user ON iam_group_members (account_id, user_key);
+CREATE TABLE IF NOT EXISTS iam_policies (
+    arn TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    description TEXT,
+    default_version TEXT NOT NULL,
+    next_version BIGINT NOT NULL,
+    created BIGINT NOT NULL,
+    updated BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS iam_policy_versions (
+    arn TEXT NOT NULL,
+    version_id TEXT NOT NULL,
+    document TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    PRIMARY KEY (arn, version_id)
+);
+CREATE INDEX IF NOT EXISTS access_keys_by_user ON access_keys (account_id, user_name)
+"#,
+];

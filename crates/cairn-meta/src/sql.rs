@@ -23,15 +23,15 @@ pub enum Backend {
 
 /// The SQL metadata store.
 pub struct SqlMeta {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     backend: Backend,
     /// SQLite only: one writer at a time.
     write_lock: Option<Mutex<()>>,
 }
 
 /// A write transaction, holding SQLite's in-process write lock while it lives.
-struct WriteTx<'a> {
-    tx: Transaction<'static, Any>,
+pub(crate) struct WriteTx<'a> {
+    pub(crate) tx: Transaction<'static, Any>,
     _guard: Option<MutexGuard<'a, ()>>,
 }
 
@@ -134,7 +134,7 @@ impl SqlMeta {
         result
     }
 
-    async fn begin_write(&self) -> Result<WriteTx<'_>> {
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx<'_>> {
         let guard = match &self.write_lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
@@ -144,7 +144,7 @@ impl SqlMeta {
     }
 
     /// Row-lock suffix for reads inside a write transaction.
-    fn for_update(&self) -> &'static str {
+    pub(crate) fn for_update(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR UPDATE",
@@ -214,6 +214,17 @@ fn part_from_row(row: &AnyRow) -> Result<PartRecord> {
     })
 }
 
+pub(crate) fn access_key_from_row(r: &AnyRow) -> Result<AccessKey> {
+    Ok(AccessKey {
+        access_key_id: r.try_get("access_key_id")?,
+        secret_enc: r.try_get("secret_enc")?,
+        account_id: r.try_get("account_id")?,
+        user_name: r.try_get("user_name")?,
+        status: r.try_get("status")?,
+        created: r.try_get("created")?,
+    })
+}
+
 fn bucket_from_row(row: &AnyRow) -> Result<Bucket> {
     Ok(Bucket {
         name: row.try_get("name")?,
@@ -224,7 +235,7 @@ fn bucket_from_row(row: &AnyRow) -> Result<Bucket> {
     })
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
@@ -306,17 +317,7 @@ impl MetaStore for SqlMeta {
         .bind(access_key_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(AccessKey {
-                access_key_id: r.try_get("access_key_id")?,
-                secret_enc: r.try_get("secret_enc")?,
-                account_id: r.try_get("account_id")?,
-                user_name: r.try_get("user_name")?,
-                status: r.try_get("status")?,
-                created: r.try_get("created")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(access_key_from_row).transpose()
     }
 
     async fn get_setting(&self, name: &str) -> Result<Option<String>> {

@@ -325,7 +325,184 @@ async fn accounts_and_keys(s: &SqlMeta) {
     assert_eq!(s.get_setting("x").await.unwrap().as_deref(), Some("2"));
 }
 
+fn entity(kind: EntityKind, name: &str) -> IamEntity {
+    IamEntity {
+        account_id: "111111111111".into(),
+        kind,
+        name: name.into(),
+        id: format!("ID{name}"),
+        path: "/".into(),
+        created: 1,
+        attrs: EntityAttrs::default(),
+    }
+}
+
+async fn iam_entities_policies_and_groups(s: &SqlMeta) {
+    let acct = "111111111111";
+    s.create_entity(&entity(EntityKind::User, "Alice"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_entity(&entity(EntityKind::User, "alice")).await,
+        Err(MetaError::AlreadyExists)
+    ));
+    s.create_entity(&entity(EntityKind::Group, "devs"))
+        .await
+        .unwrap();
+    s.create_entity(&entity(EntityKind::Role, "alice"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_entity(acct, EntityKind::User, "ALICE")
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Alice"
+    );
+    assert_eq!(
+        s.list_entities(acct, EntityKind::User, "/")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    s.put_inline_policy(acct, EntityKind::User, "alice", "p1", "{u}")
+        .await
+        .unwrap();
+    s.put_inline_policy(acct, EntityKind::Group, "devs", "g1", "{g}")
+        .await
+        .unwrap();
+    s.add_to_group(acct, "devs", "alice").await.unwrap();
+    s.attach_policy(acct, EntityKind::Group, "devs", "arn:aws:iam::aws:policy/X")
+        .await
+        .unwrap();
+    s.attach_policy(acct, EntityKind::User, "alice", "arn:aws:iam::aws:policy/X")
+        .await
+        .unwrap();
+    let applied = s
+        .applied_policies(acct, EntityKind::User, "alice")
+        .await
+        .unwrap();
+    assert_eq!(applied.inline.len(), 2);
+    assert_eq!(
+        applied.attached,
+        vec!["arn:aws:iam::aws:policy/X".to_string()]
+    );
+    assert_eq!(
+        s.policy_attachments("arn:aws:iam::aws:policy/X")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(matches!(
+        s.delete_entity(acct, EntityKind::User, "alice").await,
+        Err(MetaError::DeleteConflict(_))
+    ));
+    // Rename carries policies and memberships.
+    let mut renamed = entity(EntityKind::User, "bob");
+    renamed.path = "/team/".into();
+    s.update_entity("alice", &renamed).await.unwrap();
+    assert!(
+        s.get_entity(acct, EntityKind::User, "alice")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        s.members_of_group(acct, "devs").await.unwrap()[0].name,
+        "bob"
+    );
+    assert_eq!(
+        s.get_inline_policy(acct, EntityKind::User, "bob", "p1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("{u}")
+    );
+    s.delete_inline_policy(acct, EntityKind::User, "bob", "p1")
+        .await
+        .unwrap();
+    s.detach_policy(acct, EntityKind::User, "bob", "arn:aws:iam::aws:policy/X")
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.detach_policy(acct, EntityKind::User, "bob", "arn:aws:iam::aws:policy/X")
+            .await,
+        Err(MetaError::NoSuchEntity)
+    ));
+    s.remove_from_group(acct, "devs", "bob").await.unwrap();
+    s.delete_entity(acct, EntityKind::User, "bob")
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.delete_entity(acct, EntityKind::User, "bob").await,
+        Err(MetaError::NoSuchEntity)
+    ));
+}
+
+async fn managed_policy_versions(s: &SqlMeta) {
+    let p = ManagedPolicy {
+        arn: "arn:aws:iam::111111111111:policy/P".into(),
+        account_id: "111111111111".into(),
+        name: "P".into(),
+        id: "ANPA1".into(),
+        path: "/".into(),
+        description: None,
+        default_version: "v1".into(),
+        created: 1,
+        updated: 1,
+    };
+    s.create_managed_policy(&p, "{v1}").await.unwrap();
+    assert!(matches!(
+        s.create_managed_policy(&p, "{v1}").await,
+        Err(MetaError::AlreadyExists)
+    ));
+    for i in 2..=5 {
+        assert_eq!(
+            s.create_policy_version(&p.arn, "{vn}", i == 5, i)
+                .await
+                .unwrap(),
+            format!("v{i}")
+        );
+    }
+    assert!(matches!(
+        s.create_policy_version(&p.arn, "{v6}", false, 6).await,
+        Err(MetaError::LimitExceeded(_))
+    ));
+    assert_eq!(
+        s.get_managed_policy(&p.arn)
+            .await
+            .unwrap()
+            .unwrap()
+            .default_version,
+        "v5"
+    );
+    assert!(matches!(
+        s.delete_policy_version(&p.arn, "v5").await,
+        Err(MetaError::DeleteConflict(_))
+    ));
+    assert!(matches!(
+        s.delete_managed_policy(&p.arn).await,
+        Err(MetaError::DeleteConflict(_))
+    ));
+    for v in ["v1", "v2", "v3", "v4"] {
+        s.delete_policy_version(&p.arn, v).await.unwrap();
+    }
+    s.set_default_policy_version(&p.arn, "v5", 9).await.unwrap();
+    assert!(matches!(
+        s.set_default_policy_version(&p.arn, "v1", 9).await,
+        Err(MetaError::NoSuchEntity)
+    ));
+    assert_eq!(s.list_policy_versions(&p.arn).await.unwrap().len(), 1);
+    s.delete_managed_policy(&p.arn).await.unwrap();
+    assert!(s.get_managed_policy(&p.arn).await.unwrap().is_none());
+}
+
 async fn contract(s: &SqlMeta) {
+    iam_entities_policies_and_groups(s).await;
+    managed_policy_versions(s).await;
     accounts_and_keys(s).await;
     buckets_are_unique_and_owned(s).await;
     objects_replace_and_report_garbage(s).await;
