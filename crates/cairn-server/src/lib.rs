@@ -12,6 +12,7 @@ pub mod config;
 pub mod crypto;
 mod fsutil;
 pub mod host;
+pub mod iam;
 pub mod principal;
 pub mod query;
 pub mod router;

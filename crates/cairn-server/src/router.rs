@@ -16,6 +16,7 @@ use std::sync::Arc;
 const MAX_QUERY_BODY: usize = 1 << 20;
 
 pub struct Router {
+    pub state: crate::state::State,
     pub s3: S3Service,
     pub host: Option<BaseDomain>,
 }
@@ -44,12 +45,9 @@ impl Router {
             req.headers(),
             vhost_bucket,
         ) {
-            let query = req.uri().query().map(str::to_owned);
-            match Limited::new(req.into_body(), MAX_QUERY_BODY)
-                .collect()
-                .await
-            {
-                Ok(body) => query::respond(&body.to_bytes(), query.as_deref(), &request_id),
+            let (parts, body) = req.into_parts();
+            match Limited::new(body, MAX_QUERY_BODY).collect().await {
+                Ok(body) => query::handle(&self.state, parts, body.to_bytes(), &request_id).await,
                 Err(_) => plain_error(StatusCode::PAYLOAD_TOO_LARGE),
             }
         } else if sigv2_bucket_request(&req) {

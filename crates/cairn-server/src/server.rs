@@ -76,6 +76,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         None => None,
     };
     let router = Arc::new(Router {
+        state: state.clone(),
         s3: builder.build(),
         host,
     });

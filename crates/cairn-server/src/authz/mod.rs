@@ -4,6 +4,7 @@
 //!
 //! Invariant: handlers never decide access themselves; they ask [`authorize`].
 
+pub mod documents;
 pub mod s3_actions;
 
 use crate::principal::Principal;

@@ -20,7 +20,10 @@ pub fn meta_err(e: MetaError) -> S3Error {
         MetaError::BucketExists { .. } => s3_error!(BucketAlreadyExists),
         MetaError::AlreadyExists => s3_error!(InvalidRequest, "already exists"),
         MetaError::NoSuchEntity | MetaError::DeleteConflict(_) | MetaError::LimitExceeded(_) => {
-            s3_error!(InternalError, "We encountered an internal error. Please try again.")
+            s3_error!(
+                InternalError,
+                "We encountered an internal error. Please try again."
+            )
         }
         MetaError::Corrupt(msg) => {
             tracing::error!(%msg, "corrupt metadata");

@@ -1,0 +1,162 @@
+//! The AWS Query protocol endpoint (form-encoded `Action=…`) where IAM (and STS) answer:
+//! authenticate with SigV4 for service `iam`/`sts`, then dispatch the action.
+
+pub mod params;
+pub mod sigv4;
+pub mod xml;
+
+use crate::auth::resolve_key;
+use crate::principal::Principal;
+use crate::state::State;
+use bytes::Bytes;
+use http::request::Parts;
+use http::{HeaderMap, Method, Response, StatusCode};
+use params::Params;
+
+pub const IAM_NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+
+/// Whether a request is for the Query API rather than S3: `POST /` with a form body, or
+/// `GET /?Action=…`, on the bare endpoint (no bucket in the host).
+pub fn is_query_request(
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    vhost_bucket: bool,
+) -> bool {
+    if path != "/" || vhost_bucket {
+        return false;
+    }
+    let form = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let action_in_query = query.is_some_and(|q| q.split('&').any(|p| p.starts_with("Action=")));
+    (method == Method::POST && form) || (method == Method::GET && action_in_query)
+}
+
+/// A Query API failure: AWS's code, message and HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    pub code: String,
+    pub message: String,
+    pub status: StatusCode,
+}
+
+impl QueryError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        QueryError {
+            code: code.to_string(),
+            message: message.into(),
+            status,
+        }
+    }
+
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn forbidden(code: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+}
+
+/// Who called, as authentication established it.
+pub struct Caller {
+    pub principal: Principal,
+    pub access_key_id: Option<String>,
+    pub request_id: String,
+}
+
+fn authenticate_error(e: sigv4::SigError) -> QueryError {
+    match e {
+        sigv4::SigError::Malformed(msg) => QueryError::bad_request("IncompleteSignature", msg),
+        sigv4::SigError::Skewed => QueryError::forbidden(
+            "SignatureDoesNotMatch",
+            "Signature expired: the request time is more than 15 minutes from the server time.",
+        ),
+        sigv4::SigError::Mismatch => QueryError::forbidden(
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+        ),
+    }
+}
+
+/// Establishes the caller: a verified SigV4 signature, or anonymous when unsigned.
+async fn authenticate(
+    state: &State,
+    parts: &Parts,
+    body: &[u8],
+) -> Result<(Principal, Option<String>, Option<String>), QueryError> {
+    let Some(header) = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok((Principal::Anonymous, None, None));
+    };
+    let auth = sigv4::parse_auth_header(header).map_err(authenticate_error)?;
+    let (principal, secret) = resolve_key(state, auth.access_key_id).await.map_err(|_| {
+        QueryError::forbidden(
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        )
+    })?;
+    sigv4::verify(parts, body, &auth, &secret).map_err(authenticate_error)?;
+    Ok((
+        principal,
+        Some(auth.access_key_id.to_string()),
+        Some(auth.service.to_string()),
+    ))
+}
+
+/// Handles one Query API request.
+pub async fn handle(
+    state: &State,
+    parts: Parts,
+    body: Bytes,
+    request_id: &str,
+) -> Response<s3s::Body> {
+    let params = Params::parse(&body, parts.uri.query());
+    let result = async {
+        let (principal, access_key_id, service) = authenticate(state, &parts, &body).await?;
+        let service = service.unwrap_or_else(|| match params.get("Version") {
+            Some("2011-06-15") => "sts".to_string(),
+            _ => "iam".to_string(),
+        });
+        let caller = Caller {
+            principal,
+            access_key_id,
+            request_id: request_id.to_string(),
+        };
+        match service.as_str() {
+            "iam" => crate::iam::handle(state, &caller, &params).await,
+            other => Err(QueryError::bad_request(
+                "InvalidAction",
+                format!("The service {other} is not available at this endpoint yet"),
+            )),
+        }
+    }
+    .await;
+    let (status, xml) = match result {
+        Ok(xml) => (StatusCode::OK, xml),
+        Err(e) => {
+            let kind = if e.status.is_server_error() {
+                "Receiver"
+            } else {
+                "Sender"
+            };
+            (
+                e.status,
+                xml::error(IAM_NAMESPACE, kind, &e.code, &e.message, request_id),
+            )
+        }
+    };
+    let mut resp = Response::new(s3s::Body::from(xml));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/xml"),
+    );
+    resp
+}
