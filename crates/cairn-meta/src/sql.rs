@@ -61,10 +61,11 @@ impl SqlMeta {
             Backend::Sqlite => options.max_connections(8).after_connect(|conn, _| {
                 Box::pin(async move {
                     use sqlx::Executor;
+                    // First, so that the pragmas below wait for a writer instead of failing.
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     // FULL: a commit is on disk before the client hears "200 OK".
                     conn.execute("PRAGMA synchronous = FULL").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
                     Ok(())
                 })
             }),
