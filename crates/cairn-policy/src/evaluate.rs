@@ -14,7 +14,9 @@
 //! resource's own account is allowed unless a resource-based policy
 //! explicitly denies it; any identity/boundary/session policies passed for a
 //! root caller are ignored. Anonymous, web-identity and service callers can
-//! only be allowed by resource-based (or trust) policies.
+//! only be allowed by resource-based (or trust) policies. A federated user
+//! (`GetFederationToken`) always has a session-policy side: without session
+//! policies it only gets what resource-based policies grant it directly.
 //! SCPs, RCPs and ACLs are out of scope.
 
 use serde::Serialize;
@@ -197,7 +199,11 @@ pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
             let sides = Sides {
                 identity: &identity,
                 boundary: boundary.first().map(|(label, _)| (*label, &boundary_found)),
-                session: (!session.is_empty()).then_some(&session_found),
+                // A GetFederationToken session without session policies has no
+                // permissions of its own (session policies section of access_policies.html).
+                session: (!session.is_empty()
+                    || ctx.principal.kind == PrincipalKind::FederatedUser)
+                    .then_some(&session_found),
                 resource: &resource,
             };
             request.with_identity_policies(&sides)

@@ -601,3 +601,36 @@ fn variables_in_condition_values() {
         ),
     ]);
 }
+
+#[test]
+fn principal_keys_of_a_role_session() {
+    // Global condition keys page: for role sessions aws:PrincipalArn is the role
+    // ARN, aws:username is absent, aws:PrincipalType is AssumedRole.
+    let rows: &[(&str, bool)] = &[
+        (
+            r#"{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/app"}}"#,
+            true,
+        ),
+        (
+            r#"{"ArnEquals":{"aws:PrincipalArn":"arn:aws:sts::123456789012:assumed-role/app/s1"}}"#,
+            false,
+        ),
+        (r#"{"Null":{"aws:username":"true"}}"#, true),
+        (
+            r#"{"StringEquals":{"aws:PrincipalType":"AssumedRole","aws:userid":"AROAAPP:s1"}}"#,
+            true,
+        ),
+        (r#"{"StringLike":{"aws:userid":"AROAAPP:*"}}"#, true),
+    ];
+    for (condition, want) in rows {
+        let p = identity(&format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{condition}}}}}"#
+        ));
+        let ctx = request(session(), "s3:GetObject", "arn:aws:s3:::b/k");
+        assert_eq!(
+            with_identity(&[&p], &ctx).decision == Decision::Allow,
+            *want,
+            "{condition}"
+        );
+    }
+}

@@ -534,3 +534,32 @@ fn statements_without_principal_never_apply_as_resource_policies() {
     };
     assert_eq!(evaluate(&set, &get(bob())).decision, Decision::ImplicitDeny);
 }
+
+#[test]
+fn federated_users_need_a_session_policy() {
+    // "If you do not pass a policy to GetFederationToken, the resulting federated
+    // user session has no permissions", except through resource-based policies
+    // naming the federated user (access_policies.html, "Session policies").
+    let fed_arn = "arn:aws:sts::123456789012:federated-user/carol";
+    let fed = || {
+        get(RequestPrincipal::federated_user(
+            ACCOUNT,
+            fed_arn,
+            "123456789012:carol",
+        ))
+    };
+    let allow = identity(ALLOW_S3);
+    assert_eq!(
+        with_identity(&[&allow], &fed()).decision,
+        Decision::ImplicitDeny
+    );
+    let session_get = policy(ALLOW_GET, cairn_policy::PolicyKind::Session);
+    let set = PolicySet {
+        identity: vec![("user", &allow)],
+        session: vec![("sp", &session_get)],
+        ..Default::default()
+    };
+    assert_eq!(evaluate(&set, &fed()).decision, Decision::Allow);
+    let b = bucket_allowing(&format!(r#"{{"AWS":"{fed_arn}"}}"#));
+    assert_eq!(with_resource(&[], &b, &fed()).decision, Decision::Allow);
+}
