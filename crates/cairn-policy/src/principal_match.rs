@@ -115,6 +115,7 @@ pub fn match_principal(block: &PrincipalBlock, caller: &RequestPrincipal) -> Opt
                 .map(|(_, grant)| grant)
                 .max()
         }
+        // An Allow with NotPrincipal (which AWS discourages) grants as if naming the caller.
         PrincipalBlock::NotPrincipal(principal) => {
             if lists_everyone(principal) {
                 return None;
