@@ -1,0 +1,379 @@
+//! The decision: AWS's policy evaluation logic for one account's policies
+//! plus the resource's policies.
+//!
+//! Following <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
+//! (and its cross-account page): an explicit deny in any applicable policy
+//! wins. Otherwise, within one account, a request is allowed when the
+//! identity-based policies allow it and the permissions boundary and session
+//! policies (where present) allow it too, or when a resource-based policy
+//! allows it naming the caller directly (user ARN, session ARN, `*`); a
+//! resource-based allow naming the *role* of a session is still subject to
+//! the boundary and session policies, and one naming only the *account*
+//! delegates to the identity-based policies. Across accounts both sides must
+//! allow. Root users have no identity-based policies: the root of the
+//! resource's own account is allowed unless a resource-based policy
+//! explicitly denies it; any identity/boundary/session policies passed for a
+//! root caller are ignored. Anonymous, web-identity and service callers can
+//! only be allowed by resource-based (or trust) policies. A federated user
+//! (`GetFederationToken`) always has a session-policy side: without session
+//! policies it only gets what resource-based policies grant it directly.
+//! SCPs, RCPs and ACLs are out of scope.
+
+use serde::Serialize;
+
+use crate::context::{PrincipalKind, RequestContext};
+use crate::document::{Effect, Policy};
+use crate::principal_match::Grant;
+use crate::statement_match;
+
+/// The policies that bear on one request, each with a caller-chosen label
+/// (a policy ARN, `user/bob inline "s3"`, `bucket policy of b`, ...).
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet<'a> {
+    /// Inline and managed policies of the user/role, including group policies.
+    pub identity: Vec<(&'a str, &'a Policy)>,
+    pub permissions_boundary: Option<(&'a str, &'a Policy)>,
+    /// Session policies passed when the session was created (combined by union).
+    pub session: Vec<(&'a str, &'a Policy)>,
+    /// Bucket policies, role trust policies, ...
+    pub resource: Vec<(&'a str, &'a Policy)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Decision {
+    Allow,
+    ExplicitDeny,
+    ImplicitDeny,
+}
+
+/// Which kind of policy a matched statement came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PolicySource {
+    Identity,
+    PermissionsBoundary,
+    Session,
+    Resource,
+}
+
+impl PolicySource {
+    fn describe(self) -> &'static str {
+        match self {
+            PolicySource::Identity => "identity-based policy",
+            PolicySource::PermissionsBoundary => "permissions boundary",
+            PolicySource::Session => "session policy",
+            PolicySource::Resource => "resource-based policy",
+        }
+    }
+}
+
+/// A statement that decided (or contributed to) the outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatchedStatement {
+    pub source: PolicySource,
+    pub policy: String,
+    /// Zero-based position in the policy's `Statement` list.
+    pub index: usize,
+    pub sid: Option<String>,
+    pub effect: Effect,
+}
+
+impl MatchedStatement {
+    fn describe(&self) -> String {
+        let statement = match self.sid.as_deref() {
+            Some(sid) if !sid.is_empty() => format!("statement '{sid}'"),
+            _ => format!("statement #{}", self.index),
+        };
+        format!(
+            "{statement} of {} '{}'",
+            self.source.describe(),
+            self.policy
+        )
+    }
+}
+
+/// The outcome with its explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    pub decision: Decision,
+    /// For `ExplicitDeny`, the denying statements; for `Allow`, the allowing
+    /// statements that were needed; empty for `ImplicitDeny`.
+    pub matched: Vec<MatchedStatement>,
+    /// A sentence for logs and error messages.
+    pub reason: String,
+}
+
+impl Evaluation {
+    pub fn is_allowed(&self) -> bool {
+        self.decision == Decision::Allow
+    }
+}
+
+/// Statements of one kind of policy that apply to the request.
+#[derive(Default)]
+struct Found {
+    allows: Vec<(MatchedStatement, Grant)>,
+    denies: Vec<MatchedStatement>,
+}
+
+impl Found {
+    fn allowed(&self) -> bool {
+        !self.allows.is_empty()
+    }
+
+    fn best_grant(&self) -> Option<Grant> {
+        self.allows.iter().map(|(_, g)| *g).max()
+    }
+
+    fn allow_statements(&self) -> impl Iterator<Item = MatchedStatement> + '_ {
+        self.allows.iter().map(|(m, _)| m.clone())
+    }
+}
+
+fn scan(source: PolicySource, policies: &[(&str, &Policy)], ctx: &RequestContext) -> Found {
+    let mut found = Found::default();
+    let require_principal = source == PolicySource::Resource;
+    for (label, policy) in policies {
+        for (index, statement) in policy.statements.iter().enumerate() {
+            let Some(grant) = statement_match::applies(statement, policy, ctx, require_principal)
+            else {
+                continue;
+            };
+            let matched = MatchedStatement {
+                source,
+                policy: (*label).to_owned(),
+                index,
+                sid: statement.sid.clone(),
+                effect: statement.effect,
+            };
+            match statement.effect {
+                Effect::Deny => found.denies.push(matched),
+                Effect::Allow => found.allows.push((matched, grant)),
+            }
+        }
+    }
+    found
+}
+
+/// Decides one request.
+pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
+    let has_identity_policies = matches!(
+        ctx.principal.kind,
+        PrincipalKind::User | PrincipalKind::AssumedRole | PrincipalKind::FederatedUser
+    );
+    let empty = Vec::new();
+    let (identity, session) = if has_identity_policies {
+        (&set.identity, &set.session)
+    } else {
+        (&empty, &empty)
+    };
+    let boundary: Vec<(&str, &Policy)> = set
+        .permissions_boundary
+        .filter(|_| has_identity_policies)
+        .into_iter()
+        .collect();
+    let identity = scan(PolicySource::Identity, identity, ctx);
+    let boundary_found = scan(PolicySource::PermissionsBoundary, &boundary, ctx);
+    let session_found = scan(PolicySource::Session, session, ctx);
+    let resource = scan(PolicySource::Resource, &set.resource, ctx);
+
+    let denies: Vec<MatchedStatement> = [&identity, &boundary_found, &session_found, &resource]
+        .iter()
+        .flat_map(|f| f.denies.iter().cloned())
+        .collect();
+    if let Some(first) = denies.first() {
+        let reason = format!("explicit deny in {}", first.describe());
+        return Evaluation {
+            decision: Decision::ExplicitDeny,
+            matched: denies,
+            reason,
+        };
+    }
+
+    let request = Request { ctx };
+    match ctx.principal.kind {
+        PrincipalKind::Root => request.root(&resource),
+        PrincipalKind::Anonymous | PrincipalKind::WebIdentity | PrincipalKind::Service => {
+            request.without_identity_policies(&resource)
+        }
+        PrincipalKind::User | PrincipalKind::AssumedRole | PrincipalKind::FederatedUser => {
+            let sides = Sides {
+                identity: &identity,
+                boundary: boundary.first().map(|(label, _)| (*label, &boundary_found)),
+                // A GetFederationToken session without session policies has no
+                // permissions of its own (session policies section of access_policies.html).
+                session: (!session.is_empty()
+                    || ctx.principal.kind == PrincipalKind::FederatedUser)
+                    .then_some(&session_found),
+                resource: &resource,
+            };
+            request.with_identity_policies(&sides)
+        }
+    }
+}
+
+/// The applicable statements of a principal that has identity policies.
+struct Sides<'a> {
+    identity: &'a Found,
+    boundary: Option<(&'a str, &'a Found)>,
+    session: Option<&'a Found>,
+    resource: &'a Found,
+}
+
+impl Sides<'_> {
+    fn boundary_ok(&self) -> bool {
+        self.boundary.is_none_or(|(_, f)| f.allowed())
+    }
+
+    fn session_ok(&self) -> bool {
+        self.session.is_none_or(Found::allowed)
+    }
+
+    /// Identity allow intersected with boundary and session policies.
+    fn identity_side(&self) -> bool {
+        self.identity.allowed() && self.boundary_ok() && self.session_ok()
+    }
+
+    fn identity_side_statements(&self) -> Vec<MatchedStatement> {
+        let mut out: Vec<MatchedStatement> = self.identity.allow_statements().collect();
+        if let Some((_, f)) = self.boundary {
+            out.extend(f.allow_statements());
+        }
+        if let Some(f) = self.session {
+            out.extend(f.allow_statements());
+        }
+        out
+    }
+}
+
+struct Request<'a> {
+    ctx: &'a RequestContext,
+}
+
+impl Request<'_> {
+    fn allow(&self, matched: Vec<MatchedStatement>) -> Evaluation {
+        let reason = match matched.first() {
+            Some(m) => format!("allowed by {}", m.describe()),
+            None => "allowed".to_owned(),
+        };
+        Evaluation {
+            decision: Decision::Allow,
+            matched,
+            reason,
+        }
+    }
+
+    fn implicit_deny(&self, reason: String) -> Evaluation {
+        Evaluation {
+            decision: Decision::ImplicitDeny,
+            matched: Vec::new(),
+            reason,
+        }
+    }
+
+    fn who(&self) -> String {
+        let p = &self.ctx.principal;
+        match p.kind {
+            PrincipalKind::Anonymous => "anonymous callers".to_owned(),
+            _ => p.arn.clone(),
+        }
+    }
+
+    fn no_resource_allow(&self) -> String {
+        format!(
+            "no resource-based policy allows the {} action on {} for {}",
+            self.ctx.action,
+            self.ctx.resource,
+            self.who()
+        )
+    }
+
+    fn root(&self, resource: &Found) -> Evaluation {
+        if !self.ctx.is_cross_account() {
+            return Evaluation {
+                decision: Decision::Allow,
+                matched: Vec::new(),
+                reason:
+                    "the root user of the resource's account is allowed unless explicitly denied"
+                        .to_owned(),
+            };
+        }
+        if resource.allowed() {
+            return self.allow(resource.allow_statements().collect());
+        }
+        self.implicit_deny(format!(
+            "cross-account request: {}",
+            self.no_resource_allow()
+        ))
+    }
+
+    fn without_identity_policies(&self, resource: &Found) -> Evaluation {
+        if resource.best_grant() == Some(Grant::Direct) {
+            let direct = resource
+                .allows
+                .iter()
+                .filter(|(_, g)| *g == Grant::Direct)
+                .map(|(m, _)| m.clone())
+                .collect();
+            return self.allow(direct);
+        }
+        self.implicit_deny(self.no_resource_allow())
+    }
+
+    fn with_identity_policies(&self, sides: &Sides<'_>) -> Evaluation {
+        let action = &self.ctx.action;
+        if self.ctx.is_cross_account() {
+            if sides.identity_side() && sides.resource.allowed() {
+                let mut matched = sides.identity_side_statements();
+                matched.extend(sides.resource.allow_statements());
+                return self.allow(matched);
+            }
+            let reason = match self.identity_side_gap(sides) {
+                Some(gap) => format!("cross-account request: {gap}"),
+                None => format!("cross-account request: {}", self.no_resource_allow()),
+            };
+            return self.implicit_deny(reason);
+        }
+        if sides.identity_side() {
+            return self.allow(sides.identity_side_statements());
+        }
+        let through_resource: Vec<MatchedStatement> = sides
+            .resource
+            .allows
+            .iter()
+            .filter(|(_, grant)| match grant {
+                Grant::Direct => true,
+                Grant::Role => sides.boundary_ok() && sides.session_ok(),
+                Grant::Account => false,
+            })
+            .map(|(m, _)| m.clone())
+            .collect();
+        if !through_resource.is_empty() {
+            return self.allow(through_resource);
+        }
+        let gap = self
+            .identity_side_gap(sides)
+            .unwrap_or_else(|| format!("no policy allows the {action} action"));
+        self.implicit_deny(gap)
+    }
+
+    /// Why the identity side (identity ∩ boundary ∩ session) does not allow.
+    fn identity_side_gap(&self, sides: &Sides<'_>) -> Option<String> {
+        let action = &self.ctx.action;
+        if !sides.identity.allowed() {
+            return Some(format!(
+                "no identity-based policy allows the {action} action"
+            ));
+        }
+        if let Some((label, f)) = sides.boundary
+            && !f.allowed()
+        {
+            return Some(format!(
+                "the permissions boundary '{label}' does not allow the {action} action"
+            ));
+        }
+        if !sides.session_ok() {
+            return Some(format!("no session policy allows the {action} action"));
+        }
+        None
+    }
+}

@@ -1,0 +1,32 @@
+//! Cairn's AWS IAM policy engine: parse and validate policy documents the
+//! way IAM and S3 do, and decide requests the way AWS's policy evaluation
+//! logic does. A pure library: no I/O, no clock, no global state.
+
+pub mod catalog;
+mod catalog_data;
+mod condition_eval;
+pub mod condition_operator;
+pub mod context;
+mod date;
+pub mod document;
+pub mod error;
+pub mod evaluate;
+mod glob;
+mod ip;
+mod parse;
+mod principal_match;
+mod raw;
+mod resource_format;
+mod statement_match;
+mod validate;
+mod variables;
+
+pub use condition_operator::{BaseOperator, ConditionOperator, SetQualifier};
+pub use context::{PrincipalKind, RequestContext, RequestPrincipal};
+pub use document::{
+    ActionBlock, ConditionClause, Effect, Policy, PolicyKind, Principal, PrincipalBlock,
+    PrincipalId, PrincipalIdKind, ResourceBlock, Statement,
+};
+pub use error::PolicyError;
+pub use evaluate::{Decision, Evaluation, MatchedStatement, PolicySet, PolicySource, evaluate};
+pub use parse::parse;
