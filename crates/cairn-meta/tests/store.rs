@@ -19,7 +19,7 @@ impl Fixture {
             let mut admin = sqlx::PgConnection::connect(&admin_url)
                 .await
                 .expect("reconnect");
-            sqlx::query(&format!("DROP DATABASE {name}"))
+            sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
                 .execute(&mut admin)
                 .await
                 .expect("drop database");

@@ -1,20 +1,30 @@
-//! The IAM-authorization step of the S3 request path: maps the operation s3s resolved to an
-//! action and resource, asks [`crate::authz::authorize`], and leaves the caller in the request
-//! extensions for the handler.
+//! The authorization step of the S3 request path: maps the operation s3s resolved to an action,
+//! resource and condition keys, loads the bucket policy, and asks [`crate::authz::check`]. The
+//! caller is left in the request extensions for the handler.
 
 use crate::auth::resolve_key;
 use crate::authz::s3_actions::{self, Target};
-use crate::authz::{AuthzRequest, authorize};
+use crate::authz::{AuthzRequest, check};
 use crate::principal::Principal;
 use crate::s3::error::meta_err;
 use crate::state::State;
+use cairn_policy::PolicyKind;
+use http::HeaderMap;
 use s3s::access::{S3Access, S3AccessContext};
 use s3s::path::S3Path;
 use s3s::{S3Result, s3_error};
+use std::net::SocketAddr;
 
 pub struct CairnAccess {
     pub state: State,
 }
+
+/// The peer address, put into request extensions by the router.
+#[derive(Debug, Clone, Copy)]
+pub struct RemoteAddr(pub SocketAddr);
+
+/// The bucket-policy document kind stored in bucket configs.
+pub const BUCKET_POLICY: &str = "policy";
 
 /// The ARN S3 policies use for a bucket or object.
 pub fn s3_arn(bucket: &str, key: Option<&str>) -> String {
@@ -24,33 +34,135 @@ pub fn s3_arn(bucket: &str, key: Option<&str>) -> String {
     }
 }
 
-/// Checks one more action a handler needs (e.g. reading a copy source) through the same path.
+/// Condition keys every request carries, from its headers and peer.
+pub fn request_keys(
+    headers: &HeaderMap,
+    query: Option<&str>,
+    remote: Option<SocketAddr>,
+    region: &str,
+) -> Vec<(String, Vec<String>)> {
+    let mut keys: Vec<(String, Vec<String>)> = vec![
+        ("aws:SecureTransport".into(), vec!["false".into()]),
+        ("aws:RequestedRegion".into(), vec![region.to_string()]),
+    ];
+    if let Some(addr) = remote {
+        keys.push(("aws:SourceIp".into(), vec![addr.ip().to_string()]));
+    }
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    for (key, name) in [
+        ("aws:UserAgent", "user-agent"),
+        ("aws:Referer", "referer"),
+        ("s3:x-amz-acl", "x-amz-acl"),
+        (
+            "s3:x-amz-server-side-encryption",
+            "x-amz-server-side-encryption",
+        ),
+        ("s3:x-amz-copy-source", "x-amz-copy-source"),
+        ("s3:x-amz-metadata-directive", "x-amz-metadata-directive"),
+        ("s3:x-amz-storage-class", "x-amz-storage-class"),
+        ("s3:x-amz-content-sha256", "x-amz-content-sha256"),
+    ] {
+        if let Some(v) = header(name) {
+            keys.push((key.into(), vec![v]));
+        }
+    }
+    let auth = header("authorization");
+    let query_pairs: Vec<(String, String)> =
+        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    let q = |name: &str| {
+        query_pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let (auth_type, sig_version) = match (&auth, q("X-Amz-Signature"), q("Signature")) {
+        (Some(a), _, _) if a.starts_with("AWS4-") => {
+            (Some("REST-HEADER"), Some("AWS4-HMAC-SHA256"))
+        }
+        (Some(a), _, _) if a.starts_with("AWS ") => (Some("REST-HEADER"), Some("AWS")),
+        (None, Some(_), _) => (Some("REST-QUERY-STRING"), Some("AWS4-HMAC-SHA256")),
+        (None, None, Some(_)) => (Some("REST-QUERY-STRING"), Some("AWS")),
+        _ => (None, None),
+    };
+    if let (Some(t), Some(v)) = (auth_type, sig_version) {
+        keys.push(("s3:authType".into(), vec![t.into()]));
+        keys.push(("s3:signatureversion".into(), vec![v.into()]));
+    }
+    for (key, param) in [
+        ("s3:prefix", "prefix"),
+        ("s3:delimiter", "delimiter"),
+        ("s3:max-keys", "max-keys"),
+        ("s3:VersionId", "versionId"),
+    ] {
+        if let Some(v) = q(param) {
+            keys.push((key.into(), vec![v]));
+        }
+    }
+    keys
+}
+
+/// Authorizes `action` on a bucket (and key) for `principal`, with the bucket's policy.
 pub async fn check_action(
     state: &State,
     principal: &Principal,
     action: &str,
     bucket: &str,
     key: Option<&str>,
+    context: Vec<(String, Vec<String>)>,
 ) -> S3Result<()> {
-    let owner = state
-        .meta
-        .get_bucket(bucket)
-        .await
-        .map_err(meta_err)?
-        .map(|b| b.account_id);
-    let resource = s3_arn(bucket, key);
-    let decision = authorize(&AuthzRequest {
-        principal,
-        action,
-        resource: &resource,
-        resource_owner: owner.as_deref(),
-    });
-    if decision.is_allowed() {
-        Ok(())
-    } else {
-        tracing::debug!(?decision, "denied");
-        Err(s3_error!(AccessDenied, "Access Denied"))
+    let record = state.meta.get_bucket(bucket).await.map_err(meta_err)?;
+    let resource_policy = match &record {
+        Some(_) => match state
+            .meta
+            .get_bucket_config(bucket, BUCKET_POLICY)
+            .await
+            .map_err(meta_err)?
+        {
+            Some(doc) => state
+                .policies
+                .parse(&doc, PolicyKind::Resource)
+                .ok()
+                .map(|p| (format!("bucket policy of {bucket}"), p)),
+            None => None,
+        },
+        None => None,
+    };
+    // A bucket that does not exist yet belongs, for authorization, to the caller's account.
+    let owner = record
+        .map(|b| b.account_id)
+        .or_else(|| principal.account_id().map(str::to_owned));
+    // The owner's root can always manage the bucket policy, so a policy can never lock it out.
+    if let Principal::Root { account_id } = principal
+        && owner.as_deref() == Some(account_id.as_str())
+        && matches!(
+            action,
+            "s3:PutBucketPolicy" | "s3:GetBucketPolicy" | "s3:DeleteBucketPolicy"
+        )
+    {
+        return Ok(());
     }
+    let resource = s3_arn(bucket, key);
+    check(
+        state,
+        AuthzRequest {
+            principal,
+            action,
+            resource: &resource,
+            resource_account: owner.as_deref(),
+            resource_policy,
+            context,
+        },
+    )
+    .await
+    .map(|_| ())
+    .map_err(|d| s3_error!(AccessDenied, "{}", d.message))
 }
 
 #[async_trait::async_trait]
@@ -60,27 +172,33 @@ impl S3Access for CairnAccess {
             None => Principal::Anonymous,
             Some(creds) => resolve_key(&self.state, &creds.access_key).await?.0,
         };
+        let remote = cx.extensions_mut().get::<RemoteAddr>().map(|r| r.0);
+        let context = request_keys(cx.headers(), cx.uri().query(), remote, &self.state.region);
         let (action, target) = s3_actions::lookup(cx.s3_op().name());
         match (cx.s3_path(), target) {
             (_, Target::Account) | (S3Path::Root, _) => {
-                let decision = authorize(&AuthzRequest {
-                    principal: &principal,
-                    action: &action,
-                    resource: "*",
-                    resource_owner: None,
-                });
-                if !decision.is_allowed() {
-                    return Err(s3_error!(AccessDenied, "Access Denied"));
-                }
+                check(
+                    &self.state,
+                    AuthzRequest {
+                        principal: &principal,
+                        action: &action,
+                        resource: "*",
+                        resource_account: principal.account_id(),
+                        resource_policy: None,
+                        context,
+                    },
+                )
+                .await
+                .map_err(|d| s3_error!(AccessDenied, "{}", d.message))?;
             }
             (S3Path::Bucket { bucket }, _) => {
-                check_action(&self.state, &principal, &action, bucket, None).await?
+                check_action(&self.state, &principal, &action, bucket, None, context).await?
             }
             (S3Path::Object { bucket, key }, Target::Object) => {
-                check_action(&self.state, &principal, &action, bucket, Some(key)).await?
+                check_action(&self.state, &principal, &action, bucket, Some(key), context).await?
             }
             (S3Path::Object { bucket, .. }, _) => {
-                check_action(&self.state, &principal, &action, bucket, None).await?
+                check_action(&self.state, &principal, &action, bucket, None, context).await?
             }
         }
         cx.extensions_mut().insert(principal);

@@ -24,8 +24,11 @@ pub struct Router {
 impl Router {
     pub async fn handle(
         self: Arc<Self>,
-        req: Request<Incoming>,
+        mut req: Request<Incoming>,
+        remote: std::net::SocketAddr,
     ) -> Result<Response<s3s::Body>, Infallible> {
+        req.extensions_mut()
+            .insert(crate::access::RemoteAddr(remote));
         let request_id = uuid::Uuid::new_v4().simple().to_string().to_uppercase()[..16].to_string();
         let vhost_bucket = match (
             &self.host,
@@ -47,7 +50,16 @@ impl Router {
         ) {
             let (parts, body) = req.into_parts();
             match Limited::new(body, MAX_QUERY_BODY).collect().await {
-                Ok(body) => query::handle(&self.state, parts, body.to_bytes(), &request_id).await,
+                Ok(body) => {
+                    query::handle(
+                        &self.state,
+                        parts,
+                        body.to_bytes(),
+                        &request_id,
+                        Some(remote),
+                    )
+                    .await
+                }
                 Err(_) => plain_error(StatusCode::PAYLOAD_TOO_LARGE),
             }
         } else if sigv2_bucket_request(&req) {

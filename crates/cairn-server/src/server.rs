@@ -53,6 +53,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         blobs,
         master,
         region: config.region.clone(),
+        policies: Default::default(),
     });
 
     let mut builder = S3ServiceBuilder::new(CairnS3 {
@@ -90,7 +91,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         boot.account.id
     );
     loop {
-        let (stream, _) = match listener.accept().await {
+        let (stream, remote) = match listener.accept().await {
             Ok(conn) => conn,
             Err(e) => {
                 tracing::warn!(err = %e, "accept failed");
@@ -100,7 +101,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| router.clone().handle(req));
+            let service = hyper::service::service_fn(move |req| router.clone().handle(req, remote));
             if let Err(e) = auto::Builder::new(TokioExecutor::new())
                 .serve_connection(TokioIo::new(stream), service)
                 .await

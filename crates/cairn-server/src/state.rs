@@ -12,6 +12,8 @@ pub struct AppState {
     pub master: MasterKey,
     /// Region of buckets created without a LocationConstraint.
     pub region: String,
+    /// Parsed policy documents.
+    pub policies: crate::authz::cache::PolicyCache,
 }
 
 /// The handle handlers hold.

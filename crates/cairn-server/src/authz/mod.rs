@@ -1,96 +1,233 @@
-//! Authorization: one function decides every request, given who asks, for what action, on
-//! which resource. IAM policies plug in here (issue: IAM); until then only an account's root may
-//! act on what its account owns, and anonymous requests are denied.
+//! Authorization: every S3 and IAM request is decided here, by the policy engine
+//! (`cairn-policy`), over the caller's identity policies, permissions boundary and the resource's
+//! policy. This module does the I/O (loading and caching policies); the engine stays pure.
 //!
-//! Invariant: handlers never decide access themselves; they ask [`authorize`].
+//! Invariant: handlers never decide access themselves; they call [`check`].
 
+pub mod cache;
 pub mod documents;
 pub mod s3_actions;
 
+use crate::iam::aws_managed;
 use crate::principal::Principal;
+use crate::state::State;
+use cairn_meta::EntityKind;
+use cairn_policy::{
+    Decision, Evaluation, Policy, PolicyKind, PolicySet, PolicySource, RequestContext,
+    RequestPrincipal,
+};
+use std::sync::Arc;
 
 /// One authorization question.
-#[derive(Debug, Clone)]
 pub struct AuthzRequest<'a> {
     pub principal: &'a Principal,
     /// e.g. `s3:GetObject`.
     pub action: &'a str,
-    /// The resource ARN, e.g. `arn:aws:s3:::bucket/key`; `*` for account-level actions.
+    /// The resource ARN; `*` for account-level actions.
     pub resource: &'a str,
-    /// The account owning the resource; `None` when it does not exist (yet) or is account-level.
-    pub resource_owner: Option<&'a str>,
+    /// The account owning the resource (`None`: account-level, or not existing yet).
+    pub resource_account: Option<&'a str>,
+    /// The resource's own policy (a bucket policy), with a label for explanations.
+    pub resource_policy: Option<(String, Arc<Policy>)>,
+    /// Condition keys from the request (`aws:SourceIp`, `s3:prefix`, …).
+    pub context: Vec<(String, Vec<String>)>,
 }
 
-/// The answer, with the reason kept for explanations.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    Allow,
-    /// No statement allowed the request.
-    ImplicitDeny(String),
+/// A refusal, with AWS's message.
+#[derive(Debug, Clone)]
+pub struct Denied {
+    pub message: String,
 }
 
-impl Decision {
-    pub fn is_allowed(&self) -> bool {
-        matches!(self, Decision::Allow)
+/// The caller as the engine sees it, with the policies that apply to it.
+struct Loaded {
+    principal: RequestPrincipal,
+    identity: Vec<(String, Arc<Policy>)>,
+    boundary: Option<(String, Arc<Policy>)>,
+}
+
+/// The document of a managed policy's default version (AWS-managed or customer-managed).
+async fn managed_document(state: &State, arn: &str) -> Option<String> {
+    if let Some((_, _, _, doc)) = aws_managed::lookup(arn) {
+        return Some(doc.to_string());
     }
+    let p = state.meta.get_managed_policy(arn).await.ok()??;
+    let v = state
+        .meta
+        .get_policy_version(arn, &p.default_version)
+        .await
+        .ok()??;
+    Some(v.document)
 }
 
-/// Decides one request.
-pub fn authorize(req: &AuthzRequest<'_>) -> Decision {
-    match req.principal {
-        Principal::Anonymous => {
-            Decision::ImplicitDeny("anonymous requests are not allowed by any policy".into())
+fn parsed(
+    state: &State,
+    label: String,
+    doc: &str,
+    kind: PolicyKind,
+) -> Option<(String, Arc<Policy>)> {
+    match state.policies.parse(doc, kind) {
+        Ok(p) => Some((label, p)),
+        Err(e) => {
+            tracing::error!(%label, err = %e, "stored policy no longer parses; ignored");
+            None
         }
-        Principal::Root { account_id } => match req.resource_owner {
-            // Root may do anything with what its account owns, and account-level actions.
-            None => Decision::Allow,
-            Some(owner) if owner == account_id => Decision::Allow,
-            Some(_) => Decision::ImplicitDeny(format!(
-                "{} is not authorized to perform {} on {}: the resource belongs to another account",
-                req.principal.arn(),
-                req.action,
-                req.resource
-            )),
-        },
-        Principal::User { .. } => Decision::ImplicitDeny(format!(
-            "no identity-based policy allows {} to perform {} on {}",
-            req.principal.arn(),
-            req.action,
-            req.resource
-        )),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ask(p: &Principal, owner: Option<&str>) -> Decision {
-        authorize(&AuthzRequest {
-            principal: p,
-            action: "s3:GetObject",
-            resource: "arn:aws:s3:::b/k",
-            resource_owner: owner,
-        })
+async fn load(state: &State, principal: &Principal) -> Result<Loaded, Denied> {
+    let unavailable = |_| Denied {
+        message: "Service is unavailable, please retry.".into(),
+    };
+    match principal {
+        Principal::Anonymous => Ok(Loaded {
+            principal: RequestPrincipal::anonymous(),
+            identity: vec![],
+            boundary: None,
+        }),
+        Principal::Root { account_id } => Ok(Loaded {
+            principal: RequestPrincipal::root(account_id),
+            identity: vec![],
+            boundary: None,
+        }),
+        Principal::User { account_id, name } => {
+            let user = state
+                .meta
+                .get_entity(account_id, EntityKind::User, name)
+                .await
+                .map_err(unavailable)?;
+            let Some(user) = user else {
+                // The user was deleted after its key was read: nothing applies.
+                let arn = format!("arn:aws:iam::{account_id}:user/{name}");
+                return Ok(Loaded {
+                    principal: RequestPrincipal::user(account_id, &arn, name, ""),
+                    identity: vec![],
+                    boundary: None,
+                });
+            };
+            let applied = state
+                .meta
+                .applied_policies(account_id, EntityKind::User, name)
+                .await
+                .map_err(unavailable)?;
+            let mut identity: Vec<(String, Arc<Policy>)> = applied
+                .inline
+                .iter()
+                .filter_map(|(label, doc)| parsed(state, label.clone(), doc, PolicyKind::Identity))
+                .collect();
+            for arn in &applied.attached {
+                if let Some(doc) = managed_document(state, arn).await {
+                    identity.extend(parsed(state, arn.clone(), &doc, PolicyKind::Identity));
+                }
+            }
+            let boundary = match &applied.permissions_boundary {
+                Some(arn) => match managed_document(state, arn).await {
+                    Some(doc) => parsed(state, arn.clone(), &doc, PolicyKind::Identity),
+                    // A boundary that no longer resolves allows nothing.
+                    None => parsed(
+                        state,
+                        arn.clone(),
+                        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+                        PolicyKind::Identity,
+                    ),
+                },
+                None => None,
+            };
+            Ok(Loaded {
+                principal: RequestPrincipal::user(account_id, &user.arn(), &user.name, &user.id),
+                identity,
+                boundary,
+            })
+        }
     }
+}
 
-    #[test]
-    fn root_acts_on_its_own_account_only() {
-        let root = Principal::Root {
-            account_id: "111111111111".into(),
-        };
-        assert!(ask(&root, Some("111111111111")).is_allowed());
-        assert!(ask(&root, None).is_allowed());
-        assert!(!ask(&root, Some("222222222222")).is_allowed());
-    }
+/// AWS's AccessDenied wording for a refused evaluation.
+fn denial_message(
+    principal: &RequestPrincipal,
+    action: &str,
+    resource: &str,
+    eval: &Evaluation,
+    cross_account: bool,
+) -> String {
+    let who = match principal.kind {
+        cairn_policy::PrincipalKind::Anonymous => "anonymous".to_string(),
+        _ => principal.arn.clone(),
+    };
+    let why = match eval.decision {
+        Decision::ExplicitDeny => {
+            let source = eval
+                .matched
+                .first()
+                .map(|m| m.source)
+                .unwrap_or(PolicySource::Identity);
+            let kind = match source {
+                PolicySource::Resource => "resource-based policy",
+                PolicySource::PermissionsBoundary => "permissions boundary",
+                PolicySource::Session => "session policy",
+                PolicySource::Identity => "identity-based policy",
+            };
+            format!("with an explicit deny in a {kind}")
+        }
+        _ if cross_account => {
+            format!("because no resource-based policy allows the {action} action")
+        }
+        _ if principal.kind == cairn_policy::PrincipalKind::Anonymous => {
+            format!("because no resource-based policy allows the {action} action")
+        }
+        _ => format!("because no identity-based policy allows the {action} action"),
+    };
+    format!("User: {who} is not authorized to perform: {action} on resource: \"{resource}\" {why}")
+}
 
-    #[test]
-    fn anonymous_and_users_without_policies_are_denied() {
-        assert!(!ask(&Principal::Anonymous, Some("111111111111")).is_allowed());
-        let user = Principal::User {
-            account_id: "111111111111".into(),
-            name: "u".into(),
-        };
-        assert!(!ask(&user, Some("111111111111")).is_allowed());
+/// Decides one request. `Ok` carries the evaluation (for explanations), `Err` AWS's message.
+pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, Denied> {
+    let loaded = load(state, req.principal).await?;
+    let mut ctx = RequestContext::new(loaded.principal.clone(), req.action, req.resource);
+    if let Some(account) = req.resource_account {
+        ctx = ctx.with_resource_account(account);
     }
+    let now = time::OffsetDateTime::now_utc();
+    let epoch = now.unix_timestamp().to_string();
+    let iso = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    ctx = ctx
+        .with_key("aws:CurrentTime", &[&iso])
+        .with_key("aws:EpochTime", &[&epoch]);
+    for (k, v) in &req.context {
+        let values: Vec<&str> = v.iter().map(String::as_str).collect();
+        ctx = ctx.with_key(k, &values);
+    }
+    let set = PolicySet {
+        identity: loaded
+            .identity
+            .iter()
+            .map(|(l, p)| (l.as_str(), p.as_ref()))
+            .collect(),
+        permissions_boundary: loaded
+            .boundary
+            .as_ref()
+            .map(|(l, p)| (l.as_str(), p.as_ref())),
+        session: vec![],
+        resource: req
+            .resource_policy
+            .iter()
+            .map(|(l, p)| (l.as_str(), p.as_ref()))
+            .collect(),
+    };
+    let eval = cairn_policy::evaluate(&set, &ctx);
+    if eval.is_allowed() {
+        return Ok(eval);
+    }
+    tracing::info!(principal = %loaded.principal.arn, action = req.action, resource = req.resource, reason = %eval.reason, "denied");
+    Err(Denied {
+        message: denial_message(
+            &loaded.principal,
+            req.action,
+            req.resource,
+            &eval,
+            ctx.is_cross_account(),
+        ),
+    })
 }

@@ -10,7 +10,7 @@ mod render;
 mod roles;
 mod users;
 
-use crate::authz::{AuthzRequest, authorize};
+use crate::authz::{AuthzRequest, check};
 use crate::principal::Principal;
 use crate::query::params::Params;
 use crate::query::xml::{Xml, response};
@@ -57,22 +57,20 @@ impl Ctx<'_> {
     /// Authorizes `iam:<action>` on `resource` for the caller.
     pub async fn authorize(&self, action: &str, resource: &str) -> Result<(), QueryError> {
         let full = format!("iam:{action}");
-        let decision = authorize(&AuthzRequest {
-            principal: &self.caller.principal,
-            action: &full,
-            resource,
-            resource_owner: Some(&self.account_id),
-        });
-        if decision.is_allowed() {
-            return Ok(());
-        }
-        Err(QueryError::forbidden(
-            "AccessDenied",
-            format!(
-                "User: {} is not authorized to perform: {full} on resource: {resource} because no identity-based policy allows the {full} action",
-                self.caller.principal.arn()
-            ),
-        ))
+        check(
+            self.state,
+            AuthzRequest {
+                principal: &self.caller.principal,
+                action: &full,
+                resource,
+                resource_account: Some(&self.account_id),
+                resource_policy: None,
+                context: self.caller.context.clone(),
+            },
+        )
+        .await
+        .map(|_| ())
+        .map_err(|d| QueryError::forbidden("AccessDenied", d.message))
     }
 }
 

@@ -20,8 +20,21 @@ fn inline_limit(kind: EntityKind) -> usize {
 /// Managed policies may hold 6,144 characters, whitespace excluded.
 const MANAGED_LIMIT: usize = 6144;
 
-/// Checks a policy document's size and syntax with IAM's messages.
+/// Checks an identity policy's size and grammar with IAM's messages.
 pub(super) fn check_document(doc: &str, limit: usize, what: &str) -> Result<(), QueryError> {
+    check_size(doc, limit, what)?;
+    crate::authz::documents::validate_identity(doc)
+        .map_err(|msg| QueryError::bad_request("MalformedPolicyDocument", msg))
+}
+
+/// Checks a role trust policy's size and grammar.
+pub(super) fn check_trust_document(doc: &str, limit: usize, what: &str) -> Result<(), QueryError> {
+    check_size(doc, limit, what)?;
+    crate::authz::documents::validate_trust(doc)
+        .map_err(|msg| QueryError::bad_request("MalformedPolicyDocument", msg))
+}
+
+fn check_size(doc: &str, limit: usize, what: &str) -> Result<(), QueryError> {
     let size = doc.chars().filter(|c| !c.is_whitespace()).count();
     if size > limit {
         return Err(QueryError::new(
@@ -30,8 +43,7 @@ pub(super) fn check_document(doc: &str, limit: usize, what: &str) -> Result<(), 
             format!("Maximum policy size of {limit} bytes exceeded for {what}"),
         ));
     }
-    crate::authz::documents::validate_identity(doc)
-        .map_err(|msg| QueryError::bad_request("MalformedPolicyDocument", msg))
+    Ok(())
 }
 
 fn kind_field(kind: EntityKind) -> (&'static str, &'static str) {

@@ -1,7 +1,7 @@
 //! Roles as identity policies need them; assuming them arrives with STS.
 
 use super::names::{check_name, check_path, new_id};
-use super::policies::check_document;
+use super::policies::check_trust_document;
 use super::users::{check_tags, merge_tags};
 use super::{Ctx, IamResult, meta_err, render};
 use crate::query::QueryError;
@@ -41,7 +41,7 @@ pub async fn create_role(cx: &Ctx<'_>) -> IamResult {
     let path = cx.optional("Path").unwrap_or("/");
     check_path(path, "path")?;
     let trust = cx.required("AssumeRolePolicyDocument")?;
-    check_document(trust, TRUST_POLICY_LIMIT, "role trust policy")?;
+    check_trust_document(trust, TRUST_POLICY_LIMIT, "role trust policy")?;
     cx.authorize("CreateRole", &cx.arn(EntityKind::Role, path, name))
         .await?;
     let tags = cx.params.tags("Tags");
@@ -125,7 +125,7 @@ pub async fn update_assume_role_policy(cx: &Ctx<'_>) -> IamResult {
     let name = cx.required("RoleName")?;
     let mut r = role(cx, name).await?;
     let doc = cx.required("PolicyDocument")?;
-    check_document(doc, TRUST_POLICY_LIMIT, "role trust policy")?;
+    check_trust_document(doc, TRUST_POLICY_LIMIT, "role trust policy")?;
     cx.authorize("UpdateAssumeRolePolicy", &r.arn()).await?;
     r.attrs.trust_policy = Some(doc.to_string());
     cx.state

@@ -64,6 +64,8 @@ impl QueryError {
 /// Who called, as authentication established it.
 pub struct Caller {
     pub principal: Principal,
+    /// Condition keys of the request (`aws:SourceIp`, …).
+    pub context: Vec<(String, Vec<String>)>,
     pub access_key_id: Option<String>,
     pub request_id: String,
 }
@@ -116,6 +118,7 @@ pub async fn handle(
     parts: Parts,
     body: Bytes,
     request_id: &str,
+    remote: Option<std::net::SocketAddr>,
 ) -> Response<s3s::Body> {
     let params = Params::parse(&body, parts.uri.query());
     let result = async {
@@ -124,8 +127,11 @@ pub async fn handle(
             Some("2011-06-15") => "sts".to_string(),
             _ => "iam".to_string(),
         });
+        let context =
+            crate::access::request_keys(&parts.headers, parts.uri.query(), remote, &state.region);
         let caller = Caller {
             principal,
+            context,
             access_key_id,
             request_id: request_id.to_string(),
         };

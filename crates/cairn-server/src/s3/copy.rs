@@ -28,6 +28,7 @@ impl CairnS3 {
         principal: &crate::principal::Principal,
         source: &CopySource,
         conditions: Conditions,
+        context: Vec<(String, Vec<String>)>,
     ) -> S3Result<CopySourceObject> {
         let CopySource::Bucket {
             bucket,
@@ -40,7 +41,15 @@ impl CairnS3 {
                 "Access point copy sources are not supported"
             ));
         };
-        check_action(&self.state, principal, "s3:GetObject", bucket, Some(key)).await?;
+        check_action(
+            &self.state,
+            principal,
+            "s3:GetObject",
+            bucket,
+            Some(key),
+            context,
+        )
+        .await?;
         reject_versions(version_id.as_deref())?;
         let object = self.object(bucket, key).await?;
         conditions.check_copy(&object)?;
@@ -85,6 +94,7 @@ impl CairnS3 {
         req: S3Request<CopyObjectInput>,
     ) -> S3Result<S3Response<CopyObjectOutput>> {
         let principal = caller(&req)?;
+        let context = self.request_context(&req);
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let src = self
@@ -97,6 +107,7 @@ impl CairnS3 {
                     if_modified_since: input.copy_source_if_modified_since,
                     if_unmodified_since: input.copy_source_if_unmodified_since,
                 },
+                context,
             )
             .await?
             .object;

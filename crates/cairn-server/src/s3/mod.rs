@@ -9,6 +9,7 @@ mod ingest;
 mod list;
 mod multipart;
 mod object;
+mod policy;
 mod read;
 
 use crate::principal::Principal;
@@ -27,6 +28,17 @@ fn caller<T>(req: &S3Request<T>) -> S3Result<Principal> {
         .get::<Principal>()
         .cloned()
         .ok_or_else(|| s3_error!(AccessDenied, "Access Denied"))
+}
+
+impl CairnS3 {
+    /// The condition keys of a request, for authorization checks a handler makes itself.
+    fn request_context<T>(&self, req: &S3Request<T>) -> Vec<(String, Vec<String>)> {
+        let remote = req
+            .extensions
+            .get::<crate::access::RemoteAddr>()
+            .map(|r| r.0);
+        crate::access::request_keys(&req.headers, req.uri.query(), remote, &self.state.region)
+    }
 }
 
 macro_rules! route {
@@ -69,4 +81,8 @@ route! {
     abort_multipart_upload => do_abort_multipart_upload: AbortMultipartUploadInput => AbortMultipartUploadOutput;
     list_parts => do_list_parts: ListPartsInput => ListPartsOutput;
     list_multipart_uploads => do_list_multipart_uploads: ListMultipartUploadsInput => ListMultipartUploadsOutput;
+    put_bucket_policy => do_put_bucket_policy: PutBucketPolicyInput => PutBucketPolicyOutput;
+    get_bucket_policy => do_get_bucket_policy: GetBucketPolicyInput => GetBucketPolicyOutput;
+    delete_bucket_policy => do_delete_bucket_policy: DeleteBucketPolicyInput => DeleteBucketPolicyOutput;
+    get_bucket_policy_status => do_get_bucket_policy_status: GetBucketPolicyStatusInput => GetBucketPolicyStatusOutput;
 }

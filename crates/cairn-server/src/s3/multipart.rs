@@ -226,6 +226,7 @@ impl CairnS3 {
         req: S3Request<UploadPartCopyInput>,
     ) -> S3Result<S3Response<UploadPartCopyOutput>> {
         let principal = caller(&req)?;
+        let context = self.request_context(&req);
         let input = req.input;
         let part_number = check_part_number(input.part_number)?;
         self.upload(&input.bucket, &input.key, &input.upload_id)
@@ -240,6 +241,7 @@ impl CairnS3 {
                     if_modified_since: input.copy_source_if_modified_since,
                     if_unmodified_since: input.copy_source_if_unmodified_since,
                 },
+                context,
             )
             .await?
             .object;

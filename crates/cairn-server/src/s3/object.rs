@@ -335,6 +335,7 @@ impl CairnS3 {
         req: S3Request<DeleteObjectsInput>,
     ) -> S3Result<S3Response<DeleteObjectsOutput>> {
         let principal = caller(&req)?;
+        let context = self.request_context(&req);
         let input = req.input;
         self.bucket(&input.bucket).await?;
         if input.delete.objects.len() > 1000 {
@@ -354,6 +355,7 @@ impl CairnS3 {
                     "s3:DeleteObject",
                     &input.bucket,
                     Some(&ident.key),
+                    context.clone(),
                 )
                 .await?;
                 reject_versions(ident.version_id.as_deref())?;

@@ -170,7 +170,7 @@ async fn anonymous_requests_are_denied_with_an_aws_error_body() {
 }
 
 #[tokio::test]
-async fn query_api_requests_are_routed_away_from_s3() {
+async fn unsigned_query_api_requests_are_refused_by_iam() {
     let s = Server::start();
     let resp = reqwest::Client::new()
         .post(format!("{}/", s.endpoint))
@@ -179,8 +179,8 @@ async fn query_api_requests_are_routed_away_from_s3() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 400);
+    assert_eq!(resp.status(), 403);
     let text = resp.text().await.unwrap();
-    assert!(text.contains("<ErrorResponse>"), "{text}");
-    assert!(text.contains("ListUsers"), "{text}");
+    assert!(text.contains("<ErrorResponse"), "{text}");
+    assert!(text.contains("MissingAuthenticationToken"), "{text}");
 }

@@ -110,6 +110,46 @@ impl Server {
             .credentials_provider(Credentials::new(key, secret, None, None, "test"))
     }
 
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        self.iam_with(ROOT_KEY, ROOT_SECRET)
+    }
+
+    pub fn iam_with(&self, key: &str, secret: &str) -> aws_sdk_iam::Client {
+        let conf = aws_sdk_iam::config::Builder::new()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(aws_sdk_iam::config::Credentials::new(
+                key, secret, None, None, "test",
+            ))
+            .build();
+        aws_sdk_iam::Client::from_conf(conf)
+    }
+
+    /// Creates an IAM user with an access key; returns an S3 and an IAM client acting as it.
+    pub async fn user(&self, name: &str) -> (Client, aws_sdk_iam::Client, String) {
+        let iam = self.iam();
+        let user = iam
+            .create_user()
+            .user_name(name)
+            .send()
+            .await
+            .expect("create user");
+        let arn = user.user().map(|u| u.arn().to_string()).unwrap_or_default();
+        let key = iam
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .expect("create key");
+        let key = key.access_key().expect("key");
+        (
+            self.client_with(key.access_key_id(), key.secret_access_key()),
+            self.iam_with(key.access_key_id(), key.secret_access_key()),
+            arn,
+        )
+    }
+
     /// SIGKILL, as a crash would.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

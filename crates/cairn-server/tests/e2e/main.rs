@@ -6,6 +6,8 @@ mod harness;
 mod auth;
 mod buckets;
 mod crash;
+mod iam_api;
+mod iam_seeds;
 mod listing;
 mod multipart;
 mod objects;

@@ -1,0 +1,533 @@
+//! The IAM parts of the seed guides, end to end: each credential gets exactly what AWS would give
+//! it — what its policies allow, AccessDenied for everything else.
+
+use crate::harness::*;
+use aws_sdk_s3::Client;
+
+async fn put(c: &Client, bucket: &str, key: &str) -> Result<(), String> {
+    c.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(b"data".to_vec().into())
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e))
+}
+
+async fn get(c: &Client, bucket: &str, key: &str) -> Result<(), String> {
+    c.get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e))
+}
+
+async fn delete(c: &Client, bucket: &str, key: &str) -> Result<(), String> {
+    c.delete_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e))
+}
+
+async fn list(c: &Client, bucket: &str) -> Result<(), String> {
+    c.list_objects_v2()
+        .bucket(bucket)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e))
+}
+
+async fn list_all(c: &Client) -> Result<(), String> {
+    c.list_buckets()
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e))
+}
+
+const DENIED: Result<(), String> = Err(String::new());
+
+fn denied(r: Result<(), String>) -> bool {
+    r.as_ref().err().map(String::as_str) == Some("AccessDenied")
+}
+
+/// Seed 000 (KPSync): a user with no policies of its own, granted by a bucket policy naming its ARN.
+#[tokio::test]
+async fn user_without_policies_is_granted_by_bucket_policy_naming_its_arn() {
+    let s = Server::start();
+    let root = s.client();
+    root.create_bucket()
+        .bucket("kpsync-db")
+        .send()
+        .await
+        .unwrap();
+    root.create_bucket()
+        .bucket("other-bucket")
+        .send()
+        .await
+        .unwrap();
+    put(&root, "other-bucket", "secret").await.unwrap();
+    let (user, user_iam, arn) = s.user("kpsync").await;
+    assert!(
+        denied(put(&user, "kpsync-db", "db.kdbx").await),
+        "no policy yet"
+    );
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"KPSync","Effect":"Allow","Principal":{{"AWS":"{arn}"}},
+        "Action":["s3:ListBucket","s3:PutObjectAcl","s3:GetObject","s3:GetObjectAcl","s3:PutObject"],
+        "Resource":["arn:aws:s3:::kpsync-db","arn:aws:s3:::kpsync-db/*"]}}]}}"#
+    );
+    root.put_bucket_policy()
+        .bucket("kpsync-db")
+        .policy(&policy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put(&user, "kpsync-db", "db.kdbx").await, Ok(()));
+    assert_eq!(get(&user, "kpsync-db", "db.kdbx").await, Ok(()));
+    assert_eq!(list(&user, "kpsync-db").await, Ok(()));
+    assert!(denied(delete(&user, "kpsync-db", "db.kdbx").await));
+    assert!(denied(get(&user, "other-bucket", "secret").await));
+    assert!(denied(list(&user, "other-bucket").await));
+    assert!(denied(list_all(&user).await));
+    let err = user
+        .create_bucket()
+        .bucket("user-made")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    let err = user_iam.list_users().send().await.unwrap_err();
+    assert_eq!(
+        err.as_service_error().and_then(|e| e.meta().code()),
+        Some("AccessDenied")
+    );
+    let got = root
+        .get_bucket_policy()
+        .bucket("kpsync-db")
+        .send()
+        .await
+        .unwrap();
+    assert!(got.policy().unwrap_or_default().contains("KPSync"));
+    // Removing the policy takes effect on the next request.
+    root.delete_bucket_policy()
+        .bucket("kpsync-db")
+        .send()
+        .await
+        .unwrap();
+    assert!(denied(get(&user, "kpsync-db", "db.kdbx").await));
+    let _ = DENIED;
+}
+
+/// Seed 001 (middleman s3_sync): a group inline policy allowing s3:* on one bucket.
+#[tokio::test]
+async fn group_policy_grants_one_bucket_fully_and_nothing_else() {
+    let s = Server::start();
+    let root = s.client();
+    let iam = s.iam();
+    root.create_bucket()
+        .bucket("www-example")
+        .send()
+        .await
+        .unwrap();
+    root.create_bucket()
+        .bucket("private-stuff")
+        .send()
+        .await
+        .unwrap();
+    let (user, _, _) = s.user("deployer").await;
+    iam.create_group()
+        .group_name("site-deployers")
+        .send()
+        .await
+        .unwrap();
+    iam.add_user_to_group()
+        .group_name("site-deployers")
+        .user_name("deployer")
+        .send()
+        .await
+        .unwrap();
+    iam.put_group_policy()
+        .group_name("site-deployers")
+        .policy_name("www")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",
+            "Resource":["arn:aws:s3:::www-example","arn:aws:s3:::www-example/*"]}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put(&user, "www-example", "index.html").await, Ok(()));
+    assert_eq!(get(&user, "www-example", "index.html").await, Ok(()));
+    assert_eq!(list(&user, "www-example").await, Ok(()));
+    assert_eq!(delete(&user, "www-example", "index.html").await, Ok(()));
+    user.put_bucket_tagging()
+        .bucket("www-example")
+        .tagging(
+            aws_sdk_s3::types::Tagging::builder()
+                .tag_set(
+                    aws_sdk_s3::types::Tag::builder()
+                        .key("site")
+                        .value("www")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(denied(list_all(&user).await), "cannot list all buckets");
+    assert!(denied(put(&user, "private-stuff", "x").await));
+    assert!(denied(list(&user, "private-stuff").await));
+    // Root keys may do anything in the account.
+    assert_eq!(list_all(&root).await, Ok(()));
+    assert_eq!(put(&root, "private-stuff", "x").await, Ok(()));
+    // Leaving the group takes effect on the next request.
+    iam.remove_user_from_group()
+        .group_name("site-deployers")
+        .user_name("deployer")
+        .send()
+        .await
+        .unwrap();
+    assert!(denied(put(&user, "www-example", "index.html").await));
+}
+
+/// Seed 002 (alternative path): a customer-managed append-only policy attached to a user.
+#[tokio::test]
+async fn managed_write_only_policy_allows_put_and_delete_but_not_read_or_list() {
+    let s = Server::start();
+    let root = s.client();
+    let iam = s.iam();
+    root.create_bucket()
+        .bucket("thanx-dest")
+        .send()
+        .await
+        .unwrap();
+    let (user, _, _) = s.user("thanx-writer").await;
+    let policy = iam
+        .create_policy()
+        .policy_name("thanx-append-only")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:DeleteObject"],
+            "Resource":"arn:aws:s3:::thanx-dest/*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let arn = policy.policy().and_then(|p| p.arn()).unwrap().to_string();
+    iam.attach_user_policy()
+        .user_name("thanx-writer")
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    // The third party's connection test: write, then delete a test object.
+    assert_eq!(
+        put(&user, "thanx-dest", "connection-test.txt").await,
+        Ok(())
+    );
+    assert_eq!(
+        delete(&user, "thanx-dest", "connection-test.txt").await,
+        Ok(())
+    );
+    put(&user, "thanx-dest", "export.csv").await.unwrap();
+    assert!(denied(get(&user, "thanx-dest", "export.csv").await));
+    assert!(denied(list(&user, "thanx-dest").await));
+    // Detaching takes effect on the next request.
+    iam.detach_user_policy()
+        .user_name("thanx-writer")
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert!(denied(put(&user, "thanx-dest", "again.csv").await));
+}
+
+/// Seed 003: one user per bucket with an inline CRUD policy.
+#[tokio::test]
+async fn inline_user_policy_gives_crud_on_its_own_bucket_only() {
+    let s = Server::start();
+    let root = s.client();
+    let iam = s.iam();
+    for b in ["shop-production", "shop-staging"] {
+        root.create_bucket().bucket(b).send().await.unwrap();
+    }
+    let (user, _, _) = s.user("shop-production").await;
+    iam.put_user_policy()
+        .user_name("shop-production")
+        .policy_name("crud")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":["s3:ListBucket","s3:ListBucketVersions","s3:ListBucketMultipartUploads"],"Resource":"arn:aws:s3:::shop-production"},
+              {"Effect":"Allow","Action":["s3:GetObject","s3:GetObjectVersion","s3:PutObject","s3:PutObjectAcl","s3:GetObjectAcl",
+                 "s3:DeleteObject","s3:DeleteObjectVersion","s3:PutObjectRetention","s3:GetObjectRetention","s3:RestoreObject",
+                 "s3:AbortMultipartUpload","s3:ListMultipartUploadParts"],"Resource":"arn:aws:s3:::shop-production/*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put(&user, "shop-production", "a.jpg").await, Ok(()));
+    assert_eq!(get(&user, "shop-production", "a.jpg").await, Ok(()));
+    assert_eq!(list(&user, "shop-production").await, Ok(()));
+    user.list_multipart_uploads()
+        .bucket("shop-production")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete(&user, "shop-production", "a.jpg").await, Ok(()));
+    assert!(denied(put(&user, "shop-staging", "a.jpg").await));
+    let err = user
+        .delete_bucket()
+        .bucket("shop-production")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    let err = user
+        .get_bucket_policy()
+        .bucket("shop-production")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+}
+
+/// Seed 004 (Upsolver): a managed policy with ListAllMyBuckets, s3:* on the output bucket, reads on
+/// the input bucket (including the non-existent s3:ListObject, which IAM accepts).
+#[tokio::test]
+async fn upsolver_policy_reads_input_writes_output_and_lists_buckets() {
+    let s = Server::start();
+    let root = s.client();
+    let iam = s.iam();
+    for b in ["upsolver-input", "upsolver-output"] {
+        root.create_bucket().bucket(b).send().await.unwrap();
+    }
+    put(&root, "upsolver-input", "events.json").await.unwrap();
+    let (user, _, _) = s.user("upsolver").await;
+    let account = s
+        .iam()
+        .get_user()
+        .user_name("upsolver")
+        .send()
+        .await
+        .unwrap()
+        .user()
+        .map(|u| u.arn().split(':').nth(4).unwrap_or_default().to_string())
+        .unwrap();
+    let doc = format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+          {{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"arn:aws:s3:::*"}},
+          {{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::upsolver-output","arn:aws:s3:::upsolver-output/*"]}},
+          {{"Effect":"Allow","Action":["s3:GetObject","s3:ListObject","s3:ListBucket","s3:GetBucketLocation"],
+            "Resource":["arn:aws:s3:::upsolver-input","arn:aws:s3:::upsolver-input/*"]}},
+          {{"Effect":"Allow","Action":"iam:SimulatePrincipalPolicy","Resource":"arn:aws:iam::{account}:user/${{aws:username}}"}}]}}"#
+    );
+    let p = iam
+        .create_policy()
+        .policy_name("upsolver")
+        .policy_document(doc)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_user_policy()
+        .user_name("upsolver")
+        .policy_arn(p.policy().and_then(|p| p.arn()).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list_all(&user).await, Ok(()));
+    assert_eq!(get(&user, "upsolver-input", "events.json").await, Ok(()));
+    assert_eq!(list(&user, "upsolver-input").await, Ok(()));
+    assert!(denied(put(&user, "upsolver-input", "x").await));
+    assert!(denied(delete(&user, "upsolver-input", "events.json").await));
+    assert_eq!(put(&user, "upsolver-output", "out.parquet").await, Ok(()));
+    assert_eq!(
+        delete(&user, "upsolver-output", "out.parquet").await,
+        Ok(())
+    );
+}
+
+/// Keys: inactive keys are refused at once, deleted keys are unknown; AccessDenied explains.
+#[tokio::test]
+async fn key_changes_take_effect_on_the_next_request() {
+    let s = Server::start();
+    let root = s.client();
+    let iam = s.iam();
+    root.create_bucket()
+        .bucket("keys-bucket")
+        .send()
+        .await
+        .unwrap();
+    iam.create_user()
+        .user_name("rotating")
+        .send()
+        .await
+        .unwrap();
+    iam.attach_user_policy()
+        .user_name("rotating")
+        .policy_arn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("rotating")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let user = s.client_with(key.access_key_id(), key.secret_access_key());
+    assert_eq!(list(&user, "keys-bucket").await, Ok(()));
+    let err = user
+        .put_object()
+        .bucket("keys-bucket")
+        .key("k")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    let message = err
+        .as_service_error()
+        .and_then(|e| e.meta().message())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.contains("is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::keys-bucket/k\" because no identity-based policy allows the s3:PutObject action"),
+        "{message}"
+    );
+    iam.update_access_key()
+        .user_name("rotating")
+        .access_key_id(key.access_key_id())
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        list(&user, "keys-bucket").await,
+        Err("InvalidAccessKeyId".into())
+    );
+    iam.update_access_key()
+        .user_name("rotating")
+        .access_key_id(key.access_key_id())
+        .status(aws_sdk_iam::types::StatusType::Active)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list(&user, "keys-bucket").await, Ok(()));
+    iam.delete_access_key()
+        .user_name("rotating")
+        .access_key_id(key.access_key_id())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        list(&user, "keys-bucket").await,
+        Err("InvalidAccessKeyId".into())
+    );
+}
+
+/// A bucket policy's explicit Deny beats the owner's identity allows, and `Principal: *` grants
+/// anonymous access (until Block Public Access arrives to refuse such policies).
+#[tokio::test]
+async fn explicit_deny_in_bucket_policy_wins_and_invalid_policies_are_refused() {
+    let s = Server::start();
+    let root = s.client();
+    root.create_bucket().bucket("guarded").send().await.unwrap();
+    let (user, _, arn) = s.user("admin-ish").await;
+    s.iam()
+        .attach_user_policy()
+        .user_name("admin-ish")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put(&user, "guarded", "k").await, Ok(()));
+    let deny = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":{{"AWS":"{arn}"}},"Action":"s3:DeleteObject","Resource":"arn:aws:s3:::guarded/*"}}]}}"#
+    );
+    root.put_bucket_policy()
+        .bucket("guarded")
+        .policy(deny)
+        .send()
+        .await
+        .unwrap();
+    let err = user
+        .delete_object()
+        .bucket("guarded")
+        .key("k")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    let message = err
+        .as_service_error()
+        .and_then(|e| e.meta().message())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.contains("explicit deny in a resource-based policy"),
+        "{message}"
+    );
+    assert_eq!(get(&user, "guarded", "k").await, Ok(()));
+    for (bad, why) in [
+        (
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::guarded/*"}]}"#,
+            "Missing required field Principal",
+        ),
+        (
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:ListObject","Resource":"arn:aws:s3:::guarded"}]}"#,
+            "Policy has invalid action",
+        ),
+        (
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"}]}"#,
+            "Policy has invalid resource",
+        ),
+        ("not json", "This policy contains invalid Json"),
+    ] {
+        let err = root
+            .put_bucket_policy()
+            .bucket("guarded")
+            .policy(bad)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&err), "MalformedPolicy", "{bad}");
+        let msg = err
+            .as_service_error()
+            .and_then(|e| e.meta().message())
+            .unwrap_or_default()
+            .to_string();
+        assert!(msg.contains(why), "{msg} should mention {why}");
+    }
+    let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::guarded/*"}]}"#;
+    root.put_bucket_policy()
+        .bucket("guarded")
+        .policy(public)
+        .send()
+        .await
+        .unwrap();
+    let status = root
+        .get_bucket_policy_status()
+        .bucket("guarded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        status.policy_status().and_then(|p| p.is_public()),
+        Some(true)
+    );
+    let anon = reqwest::get(format!("{}/guarded/k", s.endpoint))
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), 200);
+}
