@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 pub struct Account {
     /// 12 decimal digits.
     pub id: String,
+    /// A label given at creation (`cairn account create NAME`); the first account has none.
+    pub name: Option<String>,
     pub created: i64,
 }
 

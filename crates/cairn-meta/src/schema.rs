@@ -125,4 +125,7 @@ CREATE TABLE IF NOT EXISTS iam_policy_versions (
 );
 CREATE INDEX IF NOT EXISTS access_keys_by_user ON access_keys (account_id, user_name)
 "#,
+    r#"
+ALTER TABLE accounts ADD COLUMN name TEXT
+"#,
 ];

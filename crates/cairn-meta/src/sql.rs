@@ -261,12 +261,14 @@ pub fn prefix_successor(prefix: &str) -> Option<String> {
 #[async_trait::async_trait]
 impl MetaStore for SqlMeta {
     async fn first_account(&self) -> Result<Option<Account>> {
-        let row = sqlx::query("SELECT id, created FROM accounts ORDER BY created, id LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, name, created FROM accounts ORDER BY created, id LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
             Ok(Account {
                 id: r.try_get("id")?,
+                name: r.try_get("name")?,
                 created: r.try_get("created")?,
             })
         })
@@ -275,8 +277,9 @@ impl MetaStore for SqlMeta {
 
     async fn create_account(&self, account: &Account) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let res = sqlx::query("INSERT INTO accounts (id, created) VALUES ($1, $2)")
+        let res = sqlx::query("INSERT INTO accounts (id, name, created) VALUES ($1, $2, $3)")
             .bind(&account.id)
+            .bind(account.name.clone())
             .bind(account.created)
             .execute(&mut *tx.tx)
             .await;

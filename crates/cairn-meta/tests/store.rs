@@ -301,11 +301,16 @@ async fn accounts_and_keys(s: &SqlMeta) {
     assert!(s.first_account().await.unwrap().is_none());
     s.create_account(&Account {
         id: "123456789012".into(),
+        name: Some("main".into()),
         created: 1,
     })
     .await
     .unwrap();
-    assert_eq!(s.first_account().await.unwrap().unwrap().id, "123456789012");
+    let first = s.first_account().await.unwrap().unwrap();
+    assert_eq!(
+        (first.id.as_str(), first.name.as_deref()),
+        ("123456789012", Some("main"))
+    );
     let key = AccessKey {
         access_key_id: "AKIAEXAMPLE".into(),
         secret_enc: "enc".into(),

@@ -57,6 +57,7 @@ pub async fn bootstrap(
         None => {
             let account = Account {
                 id: new_account_id(),
+                name: None,
                 created: now_ms(),
             };
             meta.create_account(&account).await?;
@@ -102,4 +103,29 @@ pub async fn bootstrap(
         account,
         generated_keys,
     })
+}
+
+/// A new account (`cairn account create NAME`): its id and root key pair.
+pub async fn create_account(
+    meta: &dyn MetaStore,
+    master: &MasterKey,
+    name: &str,
+) -> anyhow::Result<(Account, String, String)> {
+    let account = Account {
+        id: new_account_id(),
+        name: Some(name.to_string()),
+        created: now_ms(),
+    };
+    meta.create_account(&account).await?;
+    let (id, secret) = (new_access_key_id("AKIA"), new_secret_key());
+    meta.put_access_key(&AccessKey {
+        access_key_id: id.clone(),
+        secret_enc: master.seal(&secret),
+        account_id: account.id.clone(),
+        user_name: None,
+        status: "Active".into(),
+        created: now_ms(),
+    })
+    .await?;
+    Ok((account, id, secret))
 }

@@ -23,6 +23,15 @@ pub struct ServerConfig {
     pub meta: Option<String>,
 }
 
+/// Where an offline command finds the server's stores.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreConfig {
+    #[arg(long, env = "CAIRN_DATA_DIR", default_value = "./cairn-data")]
+    pub data_dir: PathBuf,
+    #[arg(long, env = "CAIRN_META")]
+    pub meta: Option<String>,
+}
+
 /// Root keys fixed by the environment instead of generated.
 pub fn root_keys_from_env() -> Option<(String, String)> {
     let id = std::env::var("CAIRN_ROOT_ACCESS_KEY_ID").ok()?;

@@ -17,6 +17,19 @@ struct Cli {
 enum Command {
     /// Serve S3 (and IAM/STS) on one endpoint.
     Server(cairn_server::config::ServerConfig),
+    /// Manage accounts in the data dir (or the `--meta` database) of a server.
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account with its own IAM namespace; prints its id and root keys once.
+    Create {
+        name: String,
+        #[command(flatten)]
+        store: cairn_server::config::StoreConfig,
+    },
 }
 
 #[tokio::main]
@@ -30,5 +43,8 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Server(config) => cairn_server::server::run(config).await,
+        Command::Account(AccountCommand::Create { name, store }) => {
+            cairn_server::server::create_account(store, &name).await
+        }
     }
 }

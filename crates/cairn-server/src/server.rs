@@ -18,18 +18,38 @@ use s3s::service::S3ServiceBuilder;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// Opens everything and serves until the process ends.
-pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
-    let meta: Arc<dyn MetaStore> = Arc::new(match &config.meta {
+async fn open_meta(
+    data_dir: &std::path::Path,
+    url: Option<&str>,
+) -> anyhow::Result<Arc<dyn MetaStore>> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating data dir {}", data_dir.display()))?;
+    Ok(Arc::new(match url {
         Some(url) => SqlMeta::connect(url)
             .await
             .context("connecting to the metadata database")?,
-        None => SqlMeta::open_sqlite(&config.data_dir)
+        None => SqlMeta::open_sqlite(data_dir)
             .await
             .context("opening the SQLite metadata")?,
-    });
+    }))
+}
+
+/// `cairn account create NAME`: works beside a running server (SQLite waits for its writer).
+pub async fn create_account(store: crate::config::StoreConfig, name: &str) -> anyhow::Result<()> {
+    let meta = open_meta(&store.data_dir, store.meta.as_deref()).await?;
+    let master = MasterKey::load_or_create(&store.data_dir).context("loading master.key")?;
+    let (account, id, secret) =
+        crate::bootstrap::create_account(meta.as_ref(), &master, name).await?;
+    println!(
+        "Created account {} ({name})\n  AWS_ACCESS_KEY_ID={id}\n  AWS_SECRET_ACCESS_KEY={secret}",
+        account.id
+    );
+    Ok(())
+}
+
+/// Opens everything and serves until the process ends.
+pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
+    let meta = open_meta(&config.data_dir, config.meta.as_deref()).await?;
     let blobs = BlobStore::open(&config.data_dir)
         .await
         .context("opening the blob store")?;

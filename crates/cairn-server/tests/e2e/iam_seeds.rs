@@ -531,3 +531,114 @@ async fn explicit_deny_in_bucket_policy_wins_and_invalid_policies_are_refused() 
         .unwrap();
     assert_eq!(anon.status(), 200);
 }
+
+/// A second account, created with `cairn account create` beside the running server.
+fn create_account(s: &Server, name: &str) -> (String, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["account", "create", name, "--data-dir"])
+        .arg(&s.dir)
+        .output()
+        .expect("run cairn account create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let account = text
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or_default()
+        .to_string();
+    let value = |k: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(k))
+            .unwrap_or_default()
+            .to_string()
+    };
+    (
+        account,
+        value("AWS_ACCESS_KEY_ID="),
+        value("AWS_SECRET_ACCESS_KEY="),
+    )
+}
+
+/// Cross-account access needs both the bucket policy and the caller's own identity policy.
+#[tokio::test]
+async fn cross_account_grant_needs_bucket_policy_and_identity_policy() {
+    let s = Server::start();
+    let owner = s.client();
+    owner
+        .create_bucket()
+        .bucket("shared-data")
+        .send()
+        .await
+        .unwrap();
+    put(&owner, "shared-data", "report.csv").await.unwrap();
+    let (partner_id, partner_key, partner_secret) = create_account(&s, "partner");
+    assert_eq!(partner_id.len(), 12);
+    let partner_root = s.client_with(&partner_key, &partner_secret);
+    let partner_iam = s.iam_with(&partner_key, &partner_secret);
+    // The partner account has its own IAM namespace.
+    partner_iam
+        .create_user()
+        .user_name("reader")
+        .send()
+        .await
+        .unwrap();
+    assert!(s.iam().get_user().user_name("reader").send().await.is_err());
+    let key = partner_iam
+        .create_access_key()
+        .user_name("reader")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let reader = s.client_with(key.access_key_id(), key.secret_access_key());
+    // Nothing is shared yet.
+    assert!(denied(
+        get(&partner_root, "shared-data", "report.csv").await
+    ));
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{partner_id}:root"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}}]}}"#
+    );
+    owner
+        .put_bucket_policy()
+        .bucket("shared-data")
+        .policy(policy)
+        .send()
+        .await
+        .unwrap();
+    // The bucket policy alone is not enough for the partner's user...
+    assert!(denied(get(&reader, "shared-data", "report.csv").await));
+    partner_iam
+        .put_user_policy()
+        .user_name("reader")
+        .policy_name("read-shared")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    // ...both sides together are.
+    assert_eq!(get(&reader, "shared-data", "report.csv").await, Ok(()));
+    assert!(denied(put(&reader, "shared-data", "x").await));
+    assert!(denied(list(&reader, "shared-data").await));
+    // The partner's buckets are its own.
+    partner_root
+        .create_bucket()
+        .bucket("partner-bucket")
+        .send()
+        .await
+        .unwrap();
+    assert!(denied(list(&owner, "partner-bucket").await));
+    let names: Vec<String> = owner
+        .list_buckets()
+        .send()
+        .await
+        .unwrap()
+        .buckets()
+        .iter()
+        .filter_map(|b| b.name().map(str::to_owned))
+        .collect();
+    assert_eq!(names, vec!["shared-data".to_string()]);
+}
