@@ -1,0 +1,86 @@
+"""The seeds' IAM steps typed into the aws CLI verbatim, then the resulting keys used with it."""
+
+import json
+import os
+import subprocess
+
+
+def aws(env, *args, check=True, input=None):
+    out = subprocess.run(["aws", *args], env=env, capture_output=True, text=True, input=input)
+    if check and out.returncode != 0:
+        raise AssertionError(f"aws {' '.join(args)} failed: {out.stderr}")
+    return out
+
+
+def as_user(server, key):
+    env = server.env()
+    env["AWS_ACCESS_KEY_ID"] = key["AccessKeyId"]
+    env["AWS_SECRET_ACCESS_KEY"] = key["SecretAccessKey"]
+    return env
+
+
+def test_kpsync_guide_bucket_policy_for_a_user_without_policies(server, tmp_path):
+    root = server.env()
+    user = json.loads(aws(root, "iam", "create-user", "--user-name", "kpsync").stdout)["User"]
+    key = json.loads(aws(root, "iam", "create-access-key", "--user-name", "kpsync").stdout)["AccessKey"]
+    aws(root, "s3api", "create-bucket", "--bucket", "kpsync-vault", "--object-ownership", "BucketOwnerEnforced")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"AWS": user["Arn"]},
+            "Action": ["s3:ListBucket", "s3:PutObjectAcl", "s3:GetObject", "s3:GetObjectAcl", "s3:PutObject"],
+            "Resource": ["arn:aws:s3:::kpsync-vault", "arn:aws:s3:::kpsync-vault/*"],
+        }],
+    }
+    (tmp_path / "policy.json").write_text(json.dumps(policy))
+    aws(root, "s3api", "put-bucket-policy", "--bucket", "kpsync-vault", "--policy", f"file://{tmp_path / 'policy.json'}")
+    env = as_user(server, key)
+    db = tmp_path / "passwords.kdbx"
+    db.write_bytes(os.urandom(4096))
+    aws(env, "s3", "cp", str(db), "s3://kpsync-vault/passwords.kdbx", "--only-show-errors")
+    assert "passwords.kdbx" in aws(env, "s3", "ls", "s3://kpsync-vault").stdout
+    back = tmp_path / "back.kdbx"
+    aws(env, "s3", "cp", "s3://kpsync-vault/passwords.kdbx", str(back), "--only-show-errors")
+    assert back.read_bytes() == db.read_bytes()
+    denied = aws(env, "s3", "rm", "s3://kpsync-vault/passwords.kdbx", check=False)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr
+    denied = aws(env, "s3", "mb", "s3://kpsync-own-bucket", check=False)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr
+    denied = aws(env, "iam", "list-users", check=False)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr
+
+
+def test_upsolver_guide_managed_policy_with_username_variable(server, tmp_path):
+    root = server.env()
+    account = json.loads(aws(root, "iam", "create-user", "--user-name", "upsolver").stdout)["User"]["Arn"].split(":")[4]
+    for b in ["ups-in", "ups-out"]:
+        aws(root, "s3", "mb", f"s3://{b}")
+    aws(root, "s3", "cp", "-", "s3://ups-in/data.json", input="{}")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["s3:ListAllMyBuckets"], "Resource": "arn:aws:s3:::*"},
+            {"Effect": "Allow", "Action": ["s3:*"], "Resource": ["arn:aws:s3:::ups-out", "arn:aws:s3:::ups-out/*"]},
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListObject", "s3:ListBucket"],
+             "Resource": ["arn:aws:s3:::ups-in", "arn:aws:s3:::ups-in/*"]},
+            {"Effect": "Allow", "Action": ["iam:SimulatePrincipalPolicy"],
+             "Resource": f"arn:aws:iam::{account}:user/${{aws:username}}"},
+        ],
+    }
+    (tmp_path / "p.json").write_text(json.dumps(policy))
+    arn = json.loads(aws(root, "iam", "create-policy", "--policy-name", "UpsolverPolicy",
+                         "--policy-document", f"file://{tmp_path / 'p.json'}").stdout)["Policy"]["Arn"]
+    aws(root, "iam", "attach-user-policy", "--user-name", "upsolver", "--policy-arn", arn)
+    attached = json.loads(aws(root, "iam", "list-attached-user-policies", "--user-name", "upsolver").stdout)
+    assert attached["AttachedPolicies"][0]["PolicyArn"] == arn
+    key = json.loads(aws(root, "iam", "create-access-key", "--user-name", "upsolver").stdout)["AccessKey"]
+    env = as_user(server, key)
+    listing = aws(env, "s3", "ls").stdout
+    assert "ups-in" in listing and "ups-out" in listing
+    aws(env, "s3", "cp", "s3://ups-in/data.json", str(tmp_path / "d.json"), "--only-show-errors")
+    aws(env, "s3", "cp", str(tmp_path / "d.json"), "s3://ups-out/result.json", "--only-show-errors")
+    denied = aws(env, "s3", "cp", str(tmp_path / "d.json"), "s3://ups-in/x.json", check=False)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr
+    doc = json.loads(aws(root, "iam", "get-policy-version", "--policy-arn", arn, "--version-id", "v1").stdout)
+    assert doc["PolicyVersion"]["Document"]["Statement"][2]["Action"][1] == "s3:ListObject"
