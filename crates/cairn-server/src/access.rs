@@ -95,6 +95,11 @@ pub fn request_keys(
         keys.push(("s3:authType".into(), vec![t.into()]));
         keys.push(("s3:signatureversion".into(), vec![v.into()]));
     }
+    if let Some(tagging) = header("x-amz-tagging") {
+        for (k, v) in form_urlencoded::parse(tagging.as_bytes()) {
+            keys.push((format!("s3:RequestObjectTag/{k}"), vec![v.into_owned()]));
+        }
+    }
     for (key, param) in [
         ("s3:prefix", "prefix"),
         ("s3:delimiter", "delimiter"),
@@ -174,7 +179,12 @@ impl S3Access for CairnAccess {
         };
         let remote = cx.extensions_mut().get::<RemoteAddr>().map(|r| r.0);
         let context = request_keys(cx.headers(), cx.uri().query(), remote, &self.state.region);
-        let (action, target) = s3_actions::lookup(cx.s3_op().name());
+        let (mut action, target) = s3_actions::lookup(cx.s3_op().name());
+        let version_id = form_urlencoded::parse(cx.uri().query().unwrap_or_default().as_bytes())
+            .any(|(k, _)| k == "versionId");
+        if version_id && let Some(v) = s3_actions::versioned(&action) {
+            action = v.to_string();
+        }
         match (cx.s3_path(), target) {
             (_, Target::Account) | (S3Path::Root, _) => {
                 check(

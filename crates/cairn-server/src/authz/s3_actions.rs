@@ -249,6 +249,22 @@ pub fn lookup(operation: &str) -> (String, Target) {
         .unwrap_or_else(|| (format!("s3:{operation}"), Target::Bucket))
 }
 
+/// The action when the request names a `versionId`: reads and deletes of a specific version
+/// are separate permissions.
+pub fn versioned(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "s3:GetObject" => "s3:GetObjectVersion",
+        "s3:DeleteObject" => "s3:DeleteObjectVersion",
+        "s3:GetObjectTagging" => "s3:GetObjectVersionTagging",
+        "s3:PutObjectTagging" => "s3:PutObjectVersionTagging",
+        "s3:DeleteObjectTagging" => "s3:DeleteObjectVersionTagging",
+        "s3:GetObjectAcl" => "s3:GetObjectVersionAcl",
+        "s3:PutObjectAcl" => "s3:PutObjectVersionAcl",
+        "s3:GetObjectAttributes" => "s3:GetObjectVersionAttributes",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +284,7 @@ mod tests {
             ("s3:ListAllMyBuckets".into(), Target::Account)
         );
         assert_eq!(lookup("SomethingNew").0, "s3:SomethingNew");
+        assert_eq!(versioned("s3:GetObject"), Some("s3:GetObjectVersion"));
+        assert_eq!(versioned("s3:PutObject"), None);
     }
 }

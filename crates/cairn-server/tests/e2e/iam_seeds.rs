@@ -642,3 +642,72 @@ async fn cross_account_grant_needs_bucket_policy_and_identity_policy() {
         .collect();
     assert_eq!(names, vec!["shared-data".to_string()]);
 }
+
+/// Condition keys from the request: `s3:prefix` with `${aws:username}`, `aws:SourceIp`, and the
+/// *Version actions a `versionId` selects.
+#[tokio::test]
+async fn conditions_see_prefix_source_ip_and_version_ids() {
+    let s = Server::start();
+    let root = s.client();
+    let iam = s.iam();
+    root.create_bucket().bucket("homes").send().await.unwrap();
+    put(&root, "homes", "home/alice/notes.txt").await.unwrap();
+    put(&root, "homes", "home/bob/notes.txt").await.unwrap();
+    let (alice, _, _) = s.user("alice").await;
+    iam.put_user_policy()
+        .user_name("alice")
+        .policy_name("home")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::homes","Condition":{"StringLike":{"s3:prefix":["home/${aws:username}/*"]}}},
+              {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::homes/home/${aws:username}/*"},
+              {"Effect":"Deny","Action":"s3:PutObject","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":["127.0.0.0/8","::1/128"]}}}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let listed = alice
+        .list_objects_v2()
+        .bucket("homes")
+        .prefix("home/alice/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.key_count(), Some(1));
+    let err = alice
+        .list_objects_v2()
+        .bucket("homes")
+        .prefix("home/bob/")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    assert!(denied(list(&alice, "homes").await), "no prefix, no listing");
+    assert_eq!(get(&alice, "homes", "home/alice/notes.txt").await, Ok(()));
+    assert!(denied(get(&alice, "homes", "home/bob/notes.txt").await));
+    assert_eq!(
+        put(&alice, "homes", "home/alice/new.txt").await,
+        Ok(()),
+        "loopback is inside the allowed range"
+    );
+    // Naming a version needs s3:GetObjectVersion, which the policy does not grant.
+    let err = alice
+        .get_object()
+        .bucket("homes")
+        .key("home/alice/notes.txt")
+        .version_id("null")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    iam.put_user_policy()
+        .user_name("alice")
+        .policy_name("no-loopback")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(denied(get(&alice, "homes", "home/alice/notes.txt").await));
+}
