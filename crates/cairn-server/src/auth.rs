@@ -13,6 +13,20 @@ pub struct KeyAuth {
 
 /// The principal an active access key belongs to, with its secret.
 pub async fn resolve_key(state: &State, access_key_id: &str) -> S3Result<(Principal, String)> {
+    use crate::authz::generation::GenCache;
+    let key = access_key_id.to_string();
+    if let Some(hit) = state.keys.get(&state.iam_generation, &key) {
+        return Ok(hit);
+    }
+    let at = GenCache::<String, (Principal, String)>::generation_now(&state.iam_generation);
+    let resolved = resolve_key_uncached(state, access_key_id).await?;
+    state
+        .keys
+        .put(&state.iam_generation, at, key, resolved.clone());
+    Ok(resolved)
+}
+
+async fn resolve_key_uncached(state: &State, access_key_id: &str) -> S3Result<(Principal, String)> {
     let key = state
         .meta
         .get_access_key(access_key_id)

@@ -74,6 +74,10 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         master,
         region: config.region.clone(),
         policies: Default::default(),
+        // Caches of IAM state are safe only while this process makes every IAM change.
+        iam_generation: crate::authz::generation::Generation::new(config.meta.is_none()),
+        keys: Default::default(),
+        loaded: Default::default(),
     });
 
     let mut builder = S3ServiceBuilder::new(CairnS3 {

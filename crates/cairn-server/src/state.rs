@@ -14,6 +14,13 @@ pub struct AppState {
     pub region: String,
     /// Parsed policy documents.
     pub policies: crate::authz::cache::PolicyCache,
+    /// Bumped by every IAM change; the caches below are valid for one generation.
+    pub iam_generation: crate::authz::generation::Generation,
+    /// Access key id → (principal, secret).
+    pub keys: crate::authz::generation::GenCache<String, (crate::principal::Principal, String)>,
+    /// (account, lower-case user name) → the user's loaded policies.
+    pub loaded:
+        crate::authz::generation::GenCache<(String, String), std::sync::Arc<crate::authz::Loaded>>,
 }
 
 /// The handle handlers hold.

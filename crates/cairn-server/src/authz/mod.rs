@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod documents;
+pub mod generation;
 pub mod s3_actions;
 
 use crate::iam::aws_managed;
@@ -40,10 +41,13 @@ pub struct Denied {
 }
 
 /// The caller as the engine sees it, with the policies that apply to it.
-struct Loaded {
+#[derive(Clone)]
+pub struct Loaded {
     principal: RequestPrincipal,
     identity: Vec<(String, Arc<Policy>)>,
     boundary: Option<(String, Arc<Policy>)>,
+    /// The principal's tags, seen by conditions as `aws:PrincipalTag/<key>`.
+    tags: Vec<(String, String)>,
 }
 
 /// The document of a managed policy's default version (AWS-managed or customer-managed).
@@ -75,7 +79,24 @@ fn parsed(
     }
 }
 
-async fn load(state: &State, principal: &Principal) -> Result<Loaded, Denied> {
+async fn load(state: &State, principal: &Principal) -> Result<Arc<Loaded>, Denied> {
+    use generation::GenCache;
+    let Principal::User { account_id, name } = principal else {
+        return load_uncached(state, principal).await.map(Arc::new);
+    };
+    let key = (account_id.clone(), name.to_lowercase());
+    if let Some(hit) = state.loaded.get(&state.iam_generation, &key) {
+        return Ok(hit);
+    }
+    let at = GenCache::<(String, String), Arc<Loaded>>::generation_now(&state.iam_generation);
+    let loaded = Arc::new(load_uncached(state, principal).await?);
+    state
+        .loaded
+        .put(&state.iam_generation, at, key, loaded.clone());
+    Ok(loaded)
+}
+
+async fn load_uncached(state: &State, principal: &Principal) -> Result<Loaded, Denied> {
     let unavailable = |_| Denied {
         message: "Service is unavailable, please retry.".into(),
     };
@@ -84,11 +105,13 @@ async fn load(state: &State, principal: &Principal) -> Result<Loaded, Denied> {
             principal: RequestPrincipal::anonymous(),
             identity: vec![],
             boundary: None,
+            tags: vec![],
         }),
         Principal::Root { account_id } => Ok(Loaded {
             principal: RequestPrincipal::root(account_id),
             identity: vec![],
             boundary: None,
+            tags: vec![],
         }),
         Principal::User { account_id, name } => {
             let user = state
@@ -103,6 +126,7 @@ async fn load(state: &State, principal: &Principal) -> Result<Loaded, Denied> {
                     principal: RequestPrincipal::user(account_id, &arn, name, ""),
                     identity: vec![],
                     boundary: None,
+                    tags: vec![],
                 });
             };
             let applied = state
@@ -137,6 +161,7 @@ async fn load(state: &State, principal: &Principal) -> Result<Loaded, Denied> {
                 principal: RequestPrincipal::user(account_id, &user.arn(), &user.name, &user.id),
                 identity,
                 boundary,
+                tags: user.attrs.tags.clone(),
             })
         }
     }
@@ -195,6 +220,9 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
     ctx = ctx
         .with_key("aws:CurrentTime", &[&iso])
         .with_key("aws:EpochTime", &[&epoch]);
+    for (k, v) in &loaded.tags {
+        ctx = ctx.with_key(&format!("aws:PrincipalTag/{k}"), &[v]);
+    }
     for (k, v) in &req.context {
         let values: Vec<&str> = v.iter().map(String::as_str).collect();
         ctx = ctx.with_key(k, &values);

@@ -215,6 +215,12 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
                 params.get("Version").unwrap_or("")
             ),
         )),
-    }?;
+    };
+    // Any change to IAM state (even a failed call, to be safe) invalidates the caches of keys
+    // and loaded policies.
+    if !(action.starts_with("Get") || action.starts_with("List")) {
+        state.iam_generation.bump();
+    }
+    let result = result?;
     Ok(response(&action, IAM_NAMESPACE, &caller.request_id, result))
 }
