@@ -14,7 +14,10 @@ fn identity_policy() -> String {
     statements.push(
         r#"{"Sid":"Home","Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::data/home/${aws:username}/*","Condition":{"StringLike":{"aws:UserAgent":"*"}}}"#.to_string(),
     );
-    format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    )
 }
 
 const BUCKET_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
@@ -24,12 +27,21 @@ const BUCKET_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
 fn main() {
     let identity = parse(&identity_policy(), PolicyKind::Identity).expect("identity policy");
     let bucket = parse(BUCKET_POLICY, PolicyKind::Resource).expect("bucket policy");
-    let principal = RequestPrincipal::user("111111111111", "arn:aws:iam::111111111111:user/alice", "alice", "AIDAEXAMPLE");
-    let ctx = RequestContext::new(principal, "s3:GetObject", "arn:aws:s3:::data/home/alice/notes.txt")
-        .with_resource_account("111111111111")
-        .with_key("aws:SourceIp", &["10.1.2.3"])
-        .with_key("aws:SecureTransport", &["false"])
-        .with_key("aws:UserAgent", &["aws-cli/2"]);
+    let principal = RequestPrincipal::user(
+        "111111111111",
+        "arn:aws:iam::111111111111:user/alice",
+        "alice",
+        "AIDAEXAMPLE",
+    );
+    let ctx = RequestContext::new(
+        principal,
+        "s3:GetObject",
+        "arn:aws:s3:::data/home/alice/notes.txt",
+    )
+    .with_resource_account("111111111111")
+    .with_key("aws:SourceIp", &["10.1.2.3"])
+    .with_key("aws:SecureTransport", &["false"])
+    .with_key("aws:UserAgent", &["aws-cli/2"]);
     let set = PolicySet {
         identity: vec![("alice-policy", &identity)],
         permissions_boundary: None,
@@ -42,7 +54,10 @@ fn main() {
         .map(|_| {
             let t = Instant::now();
             for _ in 0..BATCH {
-                std::hint::black_box(evaluate(std::hint::black_box(&set), std::hint::black_box(&ctx)));
+                std::hint::black_box(evaluate(
+                    std::hint::black_box(&set),
+                    std::hint::black_box(&ctx),
+                ));
             }
             t.elapsed().as_secs_f64() * 1e6 / f64::from(BATCH)
         })
