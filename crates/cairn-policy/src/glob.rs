@@ -28,14 +28,7 @@ pub fn tokens(pattern: &str) -> Vec<Token> {
 
 /// Turns tokens back into text, wildcards written as `*`/`?` (for equality operators).
 pub fn to_text(tokens: &[Token]) -> String {
-    tokens
-        .iter()
-        .map(|t| match t {
-            Token::Literal(c) => *c,
-            Token::Star => '*',
-            Token::Question => '?',
-        })
-        .collect()
+    tokens.iter().map(|t| t.as_char()).collect()
 }
 
 /// Whether `text` matches the whole pattern. With `case_insensitive`, both
@@ -94,6 +87,15 @@ pub fn matches_arn_text(pattern: &str, text: &str) -> bool {
 }
 
 impl Token {
+    /// The character as written in a pattern (`*`/`?` for the wildcards).
+    pub fn as_char(self) -> char {
+        match self {
+            Token::Literal(c) => c,
+            Token::Star => '*',
+            Token::Question => '?',
+        }
+    }
+
     fn is_ascii(self) -> bool {
         match self {
             Token::Literal(c) => c.is_ascii(),
