@@ -22,7 +22,7 @@
 use serde::Serialize;
 
 use crate::context::{PrincipalKind, RequestContext};
-use crate::document::{Effect, Policy};
+use crate::document::{Effect, Policy, Statement};
 use crate::principal_match::Grant;
 use crate::statement_match;
 
@@ -79,16 +79,17 @@ pub struct MatchedStatement {
 
 impl MatchedStatement {
     fn describe(&self) -> String {
-        let statement = match self.sid.as_deref() {
-            Some(sid) if !sid.is_empty() => format!("statement '{sid}'"),
-            _ => format!("statement #{}", self.index),
-        };
-        format!(
-            "{statement} of {} '{}'",
-            self.source.describe(),
-            self.policy
-        )
+        describe(self.source, &self.policy, self.index, self.sid.as_deref())
     }
+}
+
+/// `statement 'Sid' of identity-based policy 'label'` (or `statement #2 ...` without a Sid).
+fn describe(source: PolicySource, policy: &str, index: usize, sid: Option<&str>) -> String {
+    let statement = match sid {
+        Some(sid) if !sid.is_empty() => format!("statement '{sid}'"),
+        _ => format!("statement #{index}"),
+    };
+    format!("{statement} of {} '{policy}'", source.describe())
 }
 
 /// The outcome with its explanation.
@@ -108,14 +109,46 @@ impl Evaluation {
     }
 }
 
-/// Statements of one kind of policy that apply to the request.
-#[derive(Default)]
-struct Found {
-    allows: Vec<(MatchedStatement, Grant)>,
-    denies: Vec<MatchedStatement>,
+/// A statement that applies to the request, by reference; turned into a
+/// [`MatchedStatement`] (with its copies of label and Sid) only if it ends
+/// up in the [`Evaluation`].
+#[derive(Clone, Copy)]
+struct Hit<'a> {
+    source: PolicySource,
+    policy: &'a str,
+    index: usize,
+    statement: &'a Statement,
 }
 
-impl Found {
+impl Hit<'_> {
+    fn describe(&self) -> String {
+        describe(
+            self.source,
+            self.policy,
+            self.index,
+            self.statement.sid.as_deref(),
+        )
+    }
+
+    fn matched(&self) -> MatchedStatement {
+        MatchedStatement {
+            source: self.source,
+            policy: self.policy.to_owned(),
+            index: self.index,
+            sid: self.statement.sid.clone(),
+            effect: self.statement.effect,
+        }
+    }
+}
+
+/// Statements of one kind of policy that apply to the request.
+#[derive(Default)]
+struct Found<'a> {
+    allows: Vec<(Hit<'a>, Grant)>,
+    denies: Vec<Hit<'a>>,
+}
+
+impl<'a> Found<'a> {
     fn allowed(&self) -> bool {
         !self.allows.is_empty()
     }
@@ -124,30 +157,35 @@ impl Found {
         self.allows.iter().map(|(_, g)| *g).max()
     }
 
-    fn allow_statements(&self) -> impl Iterator<Item = MatchedStatement> + '_ {
-        self.allows.iter().map(|(m, _)| m.clone())
+    fn allow_statements(&self) -> impl Iterator<Item = Hit<'a>> + '_ {
+        self.allows.iter().map(|(m, _)| *m)
     }
 }
 
-fn scan(source: PolicySource, policies: &[(&str, &Policy)], ctx: &RequestContext) -> Found {
+fn scan<'a>(
+    source: PolicySource,
+    policies: &[(&'a str, &'a Policy)],
+    ctx: &RequestContext,
+) -> Found<'a> {
     let mut found = Found::default();
     let require_principal = source == PolicySource::Resource;
     for (label, policy) in policies {
+        let substitute = policy.substitutes_variables();
         for (index, statement) in policy.statements.iter().enumerate() {
-            let Some(grant) = statement_match::applies(statement, policy, ctx, require_principal)
+            let Some(grant) =
+                statement_match::applies(statement, substitute, ctx, require_principal)
             else {
                 continue;
             };
-            let matched = MatchedStatement {
+            let hit = Hit {
                 source,
-                policy: (*label).to_owned(),
+                policy: label,
                 index,
-                sid: statement.sid.clone(),
-                effect: statement.effect,
+                statement,
             };
             match statement.effect {
-                Effect::Deny => found.denies.push(matched),
-                Effect::Allow => found.allows.push((matched, grant)),
+                Effect::Deny => found.denies.push(hit),
+                Effect::Allow => found.allows.push((hit, grant)),
             }
         }
     }
@@ -160,32 +198,27 @@ pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
         ctx.principal.kind,
         PrincipalKind::User | PrincipalKind::AssumedRole | PrincipalKind::FederatedUser
     );
-    let empty = Vec::new();
-    let (identity, session) = if has_identity_policies {
+    let (identity, session): (&[_], &[_]) = if has_identity_policies {
         (&set.identity, &set.session)
     } else {
-        (&empty, &empty)
+        (&[], &[])
     };
-    let boundary: Vec<(&str, &Policy)> = set
-        .permissions_boundary
-        .filter(|_| has_identity_policies)
-        .into_iter()
-        .collect();
+    let boundary = set.permissions_boundary.filter(|_| has_identity_policies);
     let identity = scan(PolicySource::Identity, identity, ctx);
-    let boundary_found = scan(PolicySource::PermissionsBoundary, &boundary, ctx);
+    let boundary_found = scan(PolicySource::PermissionsBoundary, boundary.as_slice(), ctx);
     let session_found = scan(PolicySource::Session, session, ctx);
     let resource = scan(PolicySource::Resource, &set.resource, ctx);
 
-    let denies: Vec<MatchedStatement> = [&identity, &boundary_found, &session_found, &resource]
-        .iter()
-        .flat_map(|f| f.denies.iter().cloned())
-        .collect();
-    if let Some(first) = denies.first() {
-        let reason = format!("explicit deny in {}", first.describe());
+    let all = [&identity, &boundary_found, &session_found, &resource];
+    if let Some(first) = all.iter().find_map(|f| f.denies.first()) {
+        let matched = all
+            .iter()
+            .flat_map(|f| f.denies.iter().map(Hit::matched))
+            .collect();
         return Evaluation {
             decision: Decision::ExplicitDeny,
-            matched: denies,
-            reason,
+            matched,
+            reason: format!("explicit deny in {}", first.describe()),
         };
     }
 
@@ -198,7 +231,7 @@ pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
         PrincipalKind::User | PrincipalKind::AssumedRole | PrincipalKind::FederatedUser => {
             let sides = Sides {
                 identity: &identity,
-                boundary: boundary.first().map(|(label, _)| (*label, &boundary_found)),
+                boundary: boundary.map(|(label, _)| (label, &boundary_found)),
                 // A GetFederationToken session without session policies has no
                 // permissions of its own (session policies section of access_policies.html).
                 session: (!session.is_empty()
@@ -213,13 +246,13 @@ pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
 
 /// The applicable statements of a principal that has identity policies.
 struct Sides<'a> {
-    identity: &'a Found,
-    boundary: Option<(&'a str, &'a Found)>,
-    session: Option<&'a Found>,
-    resource: &'a Found,
+    identity: &'a Found<'a>,
+    boundary: Option<(&'a str, &'a Found<'a>)>,
+    session: Option<&'a Found<'a>>,
+    resource: &'a Found<'a>,
 }
 
-impl Sides<'_> {
+impl<'a> Sides<'a> {
     fn boundary_ok(&self) -> bool {
         self.boundary.is_none_or(|(_, f)| f.allowed())
     }
@@ -233,15 +266,12 @@ impl Sides<'_> {
         self.identity.allowed() && self.boundary_ok() && self.session_ok()
     }
 
-    fn identity_side_statements(&self) -> Vec<MatchedStatement> {
-        let mut out: Vec<MatchedStatement> = self.identity.allow_statements().collect();
-        if let Some((_, f)) = self.boundary {
-            out.extend(f.allow_statements());
-        }
-        if let Some(f) = self.session {
-            out.extend(f.allow_statements());
-        }
-        out
+    fn identity_side_statements(&self) -> impl Iterator<Item = Hit<'a>> + '_ {
+        let boundary = self.boundary.map(|(_, f)| f);
+        self.identity
+            .allow_statements()
+            .chain(boundary.into_iter().flat_map(Found::allow_statements))
+            .chain(self.session.into_iter().flat_map(Found::allow_statements))
     }
 }
 
@@ -250,7 +280,8 @@ struct Request<'a> {
 }
 
 impl Request<'_> {
-    fn allow(&self, matched: Vec<MatchedStatement>) -> Evaluation {
+    fn allow<'h>(&self, hits: impl IntoIterator<Item = Hit<'h>>) -> Evaluation {
+        let matched: Vec<MatchedStatement> = hits.into_iter().map(|h| h.matched()).collect();
         let reason = match matched.first() {
             Some(m) => format!("allowed by {}", m.describe()),
             None => "allowed".to_owned(),
@@ -287,7 +318,7 @@ impl Request<'_> {
         )
     }
 
-    fn root(&self, resource: &Found) -> Evaluation {
+    fn root(&self, resource: &Found<'_>) -> Evaluation {
         if !self.ctx.is_cross_account() {
             return Evaluation {
                 decision: Decision::Allow,
@@ -298,7 +329,7 @@ impl Request<'_> {
             };
         }
         if resource.allowed() {
-            return self.allow(resource.allow_statements().collect());
+            return self.allow(resource.allow_statements());
         }
         self.implicit_deny(format!(
             "cross-account request: {}",
@@ -306,14 +337,13 @@ impl Request<'_> {
         ))
     }
 
-    fn without_identity_policies(&self, resource: &Found) -> Evaluation {
+    fn without_identity_policies(&self, resource: &Found<'_>) -> Evaluation {
         if resource.best_grant() == Some(Grant::Direct) {
             let direct = resource
                 .allows
                 .iter()
                 .filter(|(_, g)| *g == Grant::Direct)
-                .map(|(m, _)| m.clone())
-                .collect();
+                .map(|(m, _)| *m);
             return self.allow(direct);
         }
         self.implicit_deny(self.no_resource_allow())
@@ -323,8 +353,9 @@ impl Request<'_> {
         let action = &self.ctx.action;
         if self.ctx.is_cross_account() {
             if sides.identity_side() && sides.resource.allowed() {
-                let mut matched = sides.identity_side_statements();
-                matched.extend(sides.resource.allow_statements());
+                let matched = sides
+                    .identity_side_statements()
+                    .chain(sides.resource.allow_statements());
                 return self.allow(matched);
             }
             let reason = match self.identity_side_gap(sides) {
@@ -336,19 +367,20 @@ impl Request<'_> {
         if sides.identity_side() {
             return self.allow(sides.identity_side_statements());
         }
-        let through_resource: Vec<MatchedStatement> = sides
-            .resource
-            .allows
-            .iter()
-            .filter(|(_, grant)| match grant {
-                Grant::Direct => true,
-                Grant::Role => sides.boundary_ok() && sides.session_ok(),
-                Grant::Account => false,
-            })
-            .map(|(m, _)| m.clone())
-            .collect();
-        if !through_resource.is_empty() {
-            return self.allow(through_resource);
+        let through_resource = || {
+            sides
+                .resource
+                .allows
+                .iter()
+                .filter(|(_, grant)| match grant {
+                    Grant::Direct => true,
+                    Grant::Role => sides.boundary_ok() && sides.session_ok(),
+                    Grant::Account => false,
+                })
+                .map(|(m, _)| *m)
+        };
+        if through_resource().next().is_some() {
+            return self.allow(through_resource());
         }
         let gap = self
             .identity_side_gap(sides)

@@ -1,9 +1,10 @@
 //! Whether one statement applies to a request: action, resource, principal
-//! and condition must all match.
+//! and condition must all match. Cheapest first: a statement whose action
+//! does not match is rejected before its resources or conditions are read.
 
 use crate::condition_eval;
 use crate::context::RequestContext;
-use crate::document::{ActionBlock, Policy, ResourceBlock, Statement};
+use crate::document::{ActionBlock, ResourceBlock, Statement};
 use crate::glob::{self, Token};
 use crate::principal_match::{self, Grant};
 use crate::variables;
@@ -11,14 +12,14 @@ use crate::variables;
 /// `Some(grant)` when the statement applies. Statements without a principal
 /// (identity, boundary and session policies) apply with [`Grant::Direct`].
 /// With `require_principal` (resource-based policies) a statement lacking
-/// one never applies.
+/// one never applies. `substitute` is [`crate::Policy::substitutes_variables`]
+/// of the statement's policy.
 pub fn applies(
     statement: &Statement,
-    policy: &Policy,
+    substitute: bool,
     ctx: &RequestContext,
     require_principal: bool,
 ) -> Option<Grant> {
-    let substitute = policy.substitutes_variables();
     if !action_matches(&statement.action, &ctx.action)
         || !resource_matches(statement.resource.as_ref(), ctx, substitute)
     {
@@ -41,7 +42,7 @@ pub fn applies(
 pub fn action_matches(block: &ActionBlock, action: &str) -> bool {
     let any = |list: &[String]| {
         list.iter()
-            .any(|pattern| glob::matches(&glob::tokens(pattern), action, true))
+            .any(|pattern| glob::matches_text(pattern, action, true))
     };
     match block {
         ActionBlock::Action(list) => any(list),
@@ -53,8 +54,12 @@ pub fn action_matches(block: &ActionBlock, action: &str) -> bool {
 fn resource_matches(block: Option<&ResourceBlock>, ctx: &RequestContext, substitute: bool) -> bool {
     let any = |list: &[String]| {
         list.iter().any(|pattern| {
-            variables::expand(pattern, ctx, substitute)
-                .is_some_and(|tokens| resource_pattern_matches(&tokens, ctx))
+            if variables::has_variables(pattern, substitute) {
+                variables::expand(pattern, ctx, substitute)
+                    .is_some_and(|tokens| resource_pattern_matches(Pattern::Tokens(&tokens), ctx))
+            } else {
+                resource_pattern_matches(Pattern::Text(pattern), ctx)
+            }
         })
     };
     match block {
@@ -64,13 +69,39 @@ fn resource_matches(block: Option<&ResourceBlock>, ctx: &RequestContext, substit
     }
 }
 
+/// A resource pattern: as written, or with policy variables substituted.
+#[derive(Clone, Copy)]
+enum Pattern<'a> {
+    Text(&'a str),
+    Tokens(&'a [Token]),
+}
+
+impl Pattern<'_> {
+    fn matches_arn(self, text: &str) -> bool {
+        match self {
+            Pattern::Text(p) => glob::matches_arn_text(p, text),
+            Pattern::Tokens(p) => glob::matches_arn(p, text),
+        }
+    }
+
+    fn is_star(self) -> bool {
+        match self {
+            Pattern::Text(p) => p == "*",
+            Pattern::Tokens(p) => p == [Token::Star],
+        }
+    }
+}
+
 /// A request resource of `*` (an action without resource types, such as
 /// `s3:ListAllMyBuckets`) is matched by `*` and by patterns covering the
 /// whole service, e.g. `arn:aws:s3:::*` as the S3 User Guide writes it.
-fn resource_pattern_matches(pattern: &[Token], ctx: &RequestContext) -> bool {
+fn resource_pattern_matches(pattern: Pattern<'_>, ctx: &RequestContext) -> bool {
     if ctx.resource == "*" {
+        if pattern.is_star() {
+            return true;
+        }
         let whole_service = format!("arn:aws:{}:::*", ctx.service());
-        return pattern == [Token::Star] || glob::matches_arn(pattern, &whole_service);
+        return pattern.matches_arn(&whole_service);
     }
-    glob::matches_arn(pattern, &ctx.resource)
+    pattern.matches_arn(&ctx.resource)
 }
