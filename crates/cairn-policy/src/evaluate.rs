@@ -77,19 +77,37 @@ pub struct MatchedStatement {
     pub effect: Effect,
 }
 
-impl MatchedStatement {
-    fn describe(&self) -> String {
-        describe(self.source, &self.policy, self.index, self.sid.as_deref())
+/// `statement 'Sid' of identity-based policy 'label'` (or `statement #2 ...` without a Sid).
+fn describe_into(
+    out: &mut String,
+    source: PolicySource,
+    policy: &str,
+    index: usize,
+    sid: Option<&str>,
+) {
+    use std::fmt::Write as _;
+    match sid {
+        Some(sid) if !sid.is_empty() => {
+            out.push_str("statement '");
+            out.push_str(sid);
+            out.push('\'');
+        }
+        // Writing to a String cannot fail.
+        _ => drop(write!(out, "statement #{index}")),
     }
+    out.push_str(" of ");
+    out.push_str(source.describe());
+    out.push_str(" '");
+    out.push_str(policy);
+    out.push('\'');
 }
 
-/// `statement 'Sid' of identity-based policy 'label'` (or `statement #2 ...` without a Sid).
-fn describe(source: PolicySource, policy: &str, index: usize, sid: Option<&str>) -> String {
-    let statement = match sid {
-        Some(sid) if !sid.is_empty() => format!("statement '{sid}'"),
-        _ => format!("statement #{index}"),
-    };
-    format!("{statement} of {} '{policy}'", source.describe())
+/// `prefix` followed by the description of `m`, in one allocation.
+fn reason(prefix: &str, m: &MatchedStatement) -> String {
+    let mut out = String::with_capacity(prefix.len() + 64 + m.policy.len());
+    out.push_str(prefix);
+    describe_into(&mut out, m.source, &m.policy, m.index, m.sid.as_deref());
+    out
 }
 
 /// The outcome with its explanation.
@@ -121,15 +139,6 @@ struct Hit<'a> {
 }
 
 impl Hit<'_> {
-    fn describe(&self) -> String {
-        describe(
-            self.source,
-            self.policy,
-            self.index,
-            self.statement.sid.as_deref(),
-        )
-    }
-
     fn matched(&self) -> MatchedStatement {
         MatchedStatement {
             source: self.source,
@@ -210,15 +219,18 @@ pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
     let resource = scan(PolicySource::Resource, &set.resource, ctx);
 
     let all = [&identity, &boundary_found, &session_found, &resource];
-    if let Some(first) = all.iter().find_map(|f| f.denies.first()) {
-        let matched = all
+    if all.iter().any(|f| !f.denies.is_empty()) {
+        let matched: Vec<MatchedStatement> = all
             .iter()
             .flat_map(|f| f.denies.iter().map(Hit::matched))
             .collect();
         return Evaluation {
             decision: Decision::ExplicitDeny,
+            reason: matched
+                .first()
+                .map(|m| reason("explicit deny in ", m))
+                .unwrap_or_default(),
             matched,
-            reason: format!("explicit deny in {}", first.describe()),
         };
     }
 
@@ -283,7 +295,7 @@ impl Request<'_> {
     fn allow<'h>(&self, hits: impl IntoIterator<Item = Hit<'h>>) -> Evaluation {
         let matched: Vec<MatchedStatement> = hits.into_iter().map(|h| h.matched()).collect();
         let reason = match matched.first() {
-            Some(m) => format!("allowed by {}", m.describe()),
+            Some(m) => reason("allowed by ", m),
             None => "allowed".to_owned(),
         };
         Evaluation {

@@ -57,8 +57,8 @@ pub fn matches(pattern: &[Token], text: &str, case_insensitive: bool) -> bool {
 /// [`matches`] for a pattern written as text, every `*` and `?` a wildcard;
 /// does not allocate when pattern and text are ASCII.
 pub fn matches_text(pattern: &str, text: &str, case_insensitive: bool) -> bool {
-    if pattern.is_ascii() && text.is_ascii() {
-        return run(pattern.as_bytes(), text.as_bytes(), false, case_insensitive);
+    if pattern.is_ascii() && (!case_insensitive || text.is_ascii()) {
+        return run_text(pattern.as_bytes(), text, false, case_insensitive);
     }
     matches(&tokens(pattern), text, case_insensitive)
 }
@@ -80,10 +80,47 @@ pub fn matches_arn(pattern: &[Token], text: &str) -> bool {
 /// [`matches_arn`] for a pattern written as text, every `*` and `?` a
 /// wildcard; does not allocate when pattern and text are ASCII.
 pub fn matches_arn_text(pattern: &str, text: &str) -> bool {
-    if pattern.is_ascii() && text.is_ascii() {
-        return run(pattern.as_bytes(), text.as_bytes(), true, false);
+    if pattern.is_ascii() {
+        return run_text(pattern.as_bytes(), text, true, false);
     }
     matches_arn(&tokens(pattern), text)
+}
+
+/// An ASCII pattern against `text` (ASCII too when `fold`): the literal
+/// prefix up to the first wildcard is compared directly, which settles most
+/// mismatches (`arn:aws:s3:::bucket-1/*` against another bucket) at once.
+fn run_text(pattern: &[u8], text: &str, arn: bool, fold: bool) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&p) = pattern.get(i) {
+        if matches!(p, b'*' | b'?') {
+            break;
+        }
+        let same = bytes.get(i).is_some_and(|&t| {
+            if fold {
+                t.eq_ignore_ascii_case(&p)
+            } else {
+                t == p
+            }
+        });
+        if !same {
+            return false;
+        }
+        i += 1;
+    }
+    // The prefix matched byte for byte and is ASCII, so `i` is a char boundary.
+    let (Some(pattern), Some(text)) = (pattern.get(i..), text.get(i..)) else {
+        return false;
+    };
+    if pattern.is_empty() {
+        return text.is_empty();
+    }
+    if text.is_ascii() {
+        run(pattern, text.as_bytes(), arn, fold)
+    } else {
+        let text: Vec<char> = text.chars().collect();
+        run(pattern, &text, arn, fold)
+    }
 }
 
 impl Token {

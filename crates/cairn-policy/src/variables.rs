@@ -13,7 +13,7 @@ use crate::glob::{self, Token};
 /// Whether `text` has anything [`expand`] would substitute; when not, its
 /// tokens are just [`glob::tokens`] of the text.
 pub fn has_variables(text: &str, substitute: bool) -> bool {
-    substitute && text.contains("${")
+    substitute && text.contains('$') && text.contains("${")
 }
 
 /// Expands `text` into pattern tokens; `None` when a variable has no value.
