@@ -174,7 +174,7 @@ impl<'a> Found<'a> {
 fn scan<'a>(
     source: PolicySource,
     policies: &[(&'a str, &'a Policy)],
-    ctx: &RequestContext,
+    request: &statement_match::Request<'_>,
 ) -> Found<'a> {
     let mut found = Found::default();
     let require_principal = source == PolicySource::Resource;
@@ -182,7 +182,7 @@ fn scan<'a>(
         let substitute = policy.substitutes_variables();
         for (index, statement) in policy.statements.iter().enumerate() {
             let Some(grant) =
-                statement_match::applies(statement, substitute, ctx, require_principal)
+                statement_match::applies(statement, substitute, request, require_principal)
             else {
                 continue;
             };
@@ -213,10 +213,15 @@ pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
         (&[], &[])
     };
     let boundary = set.permissions_boundary.filter(|_| has_identity_policies);
-    let identity = scan(PolicySource::Identity, identity, ctx);
-    let boundary_found = scan(PolicySource::PermissionsBoundary, boundary.as_slice(), ctx);
-    let session_found = scan(PolicySource::Session, session, ctx);
-    let resource = scan(PolicySource::Resource, &set.resource, ctx);
+    let target = statement_match::Request::new(ctx);
+    let identity = scan(PolicySource::Identity, identity, &target);
+    let boundary_found = scan(
+        PolicySource::PermissionsBoundary,
+        boundary.as_slice(),
+        &target,
+    );
+    let session_found = scan(PolicySource::Session, session, &target);
+    let resource = scan(PolicySource::Resource, &set.resource, &target);
 
     let all = [&identity, &boundary_found, &session_found, &resource];
     if all.iter().any(|f| !f.denies.is_empty()) {

@@ -9,6 +9,22 @@ use crate::glob::{self, Token};
 use crate::principal_match::{self, Grant};
 use crate::variables;
 
+/// The request as statement matching sees it, plus what is worked out once
+/// per evaluation rather than once per pattern.
+pub struct Request<'a> {
+    pub ctx: &'a RequestContext,
+    /// For a request resource of `*`, the ARN pattern `arn:aws:SERVICE:::*`
+    /// that resource patterns are matched against.
+    whole_service: Option<String>,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(ctx: &'a RequestContext) -> Self {
+        let whole_service = (ctx.resource == "*").then(|| format!("arn:aws:{}:::*", ctx.service()));
+        Request { ctx, whole_service }
+    }
+}
+
 /// `Some(grant)` when the statement applies. Statements without a principal
 /// (identity, boundary and session policies) apply with [`Grant::Direct`].
 /// With `require_principal` (resource-based policies) a statement lacking
@@ -17,11 +33,12 @@ use crate::variables;
 pub fn applies(
     statement: &Statement,
     substitute: bool,
-    ctx: &RequestContext,
+    request: &Request<'_>,
     require_principal: bool,
 ) -> Option<Grant> {
+    let ctx = request.ctx;
     if !action_matches(&statement.action, &ctx.action)
-        || !resource_matches(statement.resource.as_ref(), ctx, substitute)
+        || !resource_matches(statement.resource.as_ref(), request, substitute)
     {
         return None;
     }
@@ -51,14 +68,19 @@ pub fn action_matches(block: &ActionBlock, action: &str) -> bool {
 }
 
 /// `None` (trust policies) matches the role being assumed.
-fn resource_matches(block: Option<&ResourceBlock>, ctx: &RequestContext, substitute: bool) -> bool {
+fn resource_matches(
+    block: Option<&ResourceBlock>,
+    request: &Request<'_>,
+    substitute: bool,
+) -> bool {
     let any = |list: &[String]| {
         list.iter().any(|pattern| {
             if variables::has_variables(pattern, substitute) {
-                variables::expand(pattern, ctx, substitute)
-                    .is_some_and(|tokens| resource_pattern_matches(Pattern::Tokens(&tokens), ctx))
+                variables::expand(pattern, request.ctx, substitute).is_some_and(|tokens| {
+                    resource_pattern_matches(Pattern::Tokens(&tokens), request)
+                })
             } else {
-                resource_pattern_matches(Pattern::Text(pattern), ctx)
+                resource_pattern_matches(Pattern::Text(pattern), request)
             }
         })
     };
@@ -95,13 +117,9 @@ impl Pattern<'_> {
 /// A request resource of `*` (an action without resource types, such as
 /// `s3:ListAllMyBuckets`) is matched by `*` and by patterns covering the
 /// whole service, e.g. `arn:aws:s3:::*` as the S3 User Guide writes it.
-fn resource_pattern_matches(pattern: Pattern<'_>, ctx: &RequestContext) -> bool {
-    if ctx.resource == "*" {
-        if pattern.is_star() {
-            return true;
-        }
-        let whole_service = format!("arn:aws:{}:::*", ctx.service());
-        return pattern.matches_arn(&whole_service);
+fn resource_pattern_matches(pattern: Pattern<'_>, request: &Request<'_>) -> bool {
+    match &request.whole_service {
+        Some(whole_service) => pattern.is_star() || pattern.matches_arn(whole_service),
+        None => pattern.matches_arn(&request.ctx.resource),
     }
-    pattern.matches_arn(&ctx.resource)
 }
