@@ -9,6 +9,7 @@
 //! tests presence; `ForAllValues` is true for a missing/empty set and
 //! `ForAnyValue` false. A key present with no values counts as missing.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use crate::condition_operator::{BaseOperator, SetQualifier};
@@ -22,7 +23,7 @@ use crate::variables;
 /// Whether the clause holds for the request.
 pub fn holds(clause: &ConditionClause, ctx: &RequestContext, substitute: bool) -> bool {
     let op = clause.operator;
-    let request = ctx.values(&clause.key).filter(|v| !v.is_empty());
+    let request = ctx.lookup(&clause.key).filter(|v| !v.is_empty());
     if op.base == BaseOperator::Null {
         let absent = request.is_none();
         return clause.values.iter().any(|v| match parse_bool(v) {
@@ -40,32 +41,92 @@ pub fn holds(clause: &ConditionClause, ctx: &RequestContext, substitute: bool) -
                 None => negated,
             };
     };
-    // A value whose variable has no request value can never match.
-    let policy: Vec<Vec<Token>> = clause
+    // Values with policy variables are expanded once per clause; the others
+    // are used as written. A value whose variable has no request value can
+    // never match.
+    let expanded: Option<Vec<Vec<Token>>> = clause
         .values
         .iter()
-        .filter_map(|v| variables::expand(v, ctx, substitute))
-        .collect();
-    let matches_any = |value: &str| policy.iter().any(|p| matches(op.base, value, p));
-    let per_value = |value: &String| matches_any(value) != negated;
+        .any(|v| variables::has_variables(v, substitute))
+        .then(|| {
+            clause
+                .values
+                .iter()
+                .filter_map(|v| variables::expand(v, ctx, substitute))
+                .collect()
+        });
+    let matches_any = |value: &str| match &expanded {
+        None => clause
+            .values
+            .iter()
+            .any(|p| matches(op.base, value, PolicyValue::Text(p))),
+        Some(list) => list
+            .iter()
+            .any(|p| matches(op.base, value, PolicyValue::Tokens(p))),
+    };
+    let per_value = |value: &str| matches_any(value) != negated;
     match op.qualifier {
-        None => request.iter().any(|v| matches_any(v)) != negated,
+        None => request.iter().any(matches_any) != negated,
         Some(SetQualifier::ForAnyValue) => request.iter().any(per_value),
         Some(SetQualifier::ForAllValues) => request.iter().all(per_value),
     }
 }
 
+/// A policy value: as written (`*`/`?` are wildcards for the `Like`
+/// operators), or with policy variables substituted.
+#[derive(Clone, Copy)]
+enum PolicyValue<'a> {
+    Text(&'a str),
+    Tokens(&'a [Token]),
+}
+
+impl<'a> PolicyValue<'a> {
+    /// The value as text, wildcards written as `*`/`?`.
+    fn text(self) -> Cow<'a, str> {
+        match self {
+            PolicyValue::Text(t) => Cow::Borrowed(t),
+            PolicyValue::Tokens(t) => Cow::Owned(glob::to_text(t)),
+        }
+    }
+
+    fn equals(self, request: &str) -> bool {
+        match self {
+            PolicyValue::Text(t) => t == request,
+            PolicyValue::Tokens(t) => t.iter().map(|t| t.as_char()).eq(request.chars()),
+        }
+    }
+
+    fn glob(self, request: &str) -> bool {
+        match self {
+            PolicyValue::Text(t) => glob::matches_text(t, request, false),
+            PolicyValue::Tokens(t) => glob::matches(t, request, false),
+        }
+    }
+
+    fn glob_arn(self, request: &str) -> bool {
+        match self {
+            PolicyValue::Text(t) => glob::matches_arn_text(t, request),
+            PolicyValue::Tokens(t) => glob::matches_arn(t, request),
+        }
+    }
+}
+
 /// The positive comparison of one request value with one policy value;
 /// negated operators use their positive twin.
-fn matches(base: BaseOperator, request: &str, policy: &[Token]) -> bool {
+fn matches(base: BaseOperator, request: &str, policy: PolicyValue<'_>) -> bool {
     use BaseOperator as B;
-    let text = || glob::to_text(policy);
+    let text = || policy.text();
     match base {
-        B::StringEquals | B::StringNotEquals | B::BinaryEquals => request == text(),
+        B::StringEquals | B::StringNotEquals | B::BinaryEquals => policy.equals(request),
         B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase => {
-            request.to_lowercase() == text().to_lowercase()
+            let text = text();
+            if request.is_ascii() && text.is_ascii() {
+                request.eq_ignore_ascii_case(&text)
+            } else {
+                request.to_lowercase() == text.to_lowercase()
+            }
         }
-        B::StringLike | B::StringNotLike => glob::matches(policy, request, false),
+        B::StringLike | B::StringNotLike => policy.glob(request),
         B::NumericEquals | B::NumericNotEquals => {
             numeric(request, &text()) == Some(Ordering::Equal)
         }
@@ -101,7 +162,7 @@ fn matches(base: BaseOperator, request: &str, policy: &[Token]) -> bool {
         B::Bool => parse_bool(request).is_some_and(|r| Some(r) == parse_bool(&text())),
         B::IpAddress | B::NotIpAddress => ip::in_range(&text(), request),
         B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => {
-            request.splitn(6, ':').count() == 6 && glob::matches_arn(policy, request)
+            request.splitn(6, ':').count() == 6 && policy.glob_arn(request)
         }
         B::Null => false,
     }

@@ -200,29 +200,40 @@ impl RequestContext {
     /// The values of a condition key, case-insensitively; explicit keys win
     /// over ones derived from the principal. `None` when the key is absent.
     pub fn values(&self, key: &str) -> Option<Vec<String>> {
+        self.lookup(key)
+            .map(|values| values.iter().map(str::to_owned).collect())
+    }
+
+    /// [`values`](Self::values) without copying: borrowed from the context.
+    pub(crate) fn lookup(&self, key: &str) -> Option<Values<'_>> {
         if let Some(v) = self.context_keys.get(key) {
-            return Some(v.clone());
+            return Some(Values::list(v));
         }
         if let Some((_, v)) = self
             .context_keys
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
         {
-            return Some(v.clone());
+            return Some(Values::list(v));
         }
-        self.derived(key).map(|v| vec![v])
+        self.derived(key).map(Values::single)
     }
 
-    fn derived(&self, key: &str) -> Option<String> {
+    fn derived(&self, key: &str) -> Option<&str> {
         let p = &self.principal;
-        let key = key.to_ascii_lowercase();
-        match key.as_str() {
-            "aws:username" => p.user_name.clone(),
-            "aws:userid" => p.user_id.clone(),
-            "aws:principalarn" => p.principal_arn().map(str::to_owned),
-            "aws:principalaccount" => p.account.clone(),
-            "aws:principaltype" => Some(p.principal_type().to_owned()),
-            _ => None,
+        let is = |name: &str| key.eq_ignore_ascii_case(name);
+        if is("aws:username") {
+            p.user_name.as_deref()
+        } else if is("aws:userid") {
+            p.user_id.as_deref()
+        } else if is("aws:principalarn") {
+            p.principal_arn()
+        } else if is("aws:principalaccount") {
+            p.account.as_deref()
+        } else if is("aws:principaltype") {
+            Some(p.principal_type())
+        } else {
+            None
         }
     }
 
@@ -238,5 +249,38 @@ impl RequestContext {
     /// The service prefix of the action (`s3` for `s3:GetObject`).
     pub fn service(&self) -> &str {
         self.action.split(':').next().unwrap_or_default()
+    }
+}
+
+/// The values of one condition key, borrowed from a [`RequestContext`]:
+/// the list set with [`RequestContext::with_key`], or one derived value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Values<'a> {
+    list: &'a [String],
+    single: Option<&'a str>,
+}
+
+impl<'a> Values<'a> {
+    fn list(list: &'a [String]) -> Self {
+        Values { list, single: None }
+    }
+
+    fn single(value: &'a str) -> Self {
+        Values {
+            list: &[],
+            single: Some(value),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.list.len() + usize::from(self.single.is_some())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.list.iter().map(String::as_str).chain(self.single)
     }
 }

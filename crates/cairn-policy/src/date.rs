@@ -19,11 +19,11 @@ const MAX_YEAR: i64 = 292_278_994;
 /// Parses `2019-07-01T13:20:15Z`, `2016-12-13T21:20:37.593194+00:00`,
 /// partial forms such as `2019-07` or `01T`, or epoch seconds `1557941400`.
 pub fn parse(text: &str) -> Option<Timestamp> {
-    let lower = text.to_ascii_lowercase();
-    if lower.contains('t') || lower.contains('-') {
-        parse_iso(&lower)
+    // Letter case matters only for the `T` and `Z` separators.
+    if text.contains(['t', 'T', '-']) {
+        parse_iso(text)
     } else {
-        parse_epoch(&lower)
+        parse_epoch(text)
     }
 }
 
@@ -36,7 +36,7 @@ fn parse_epoch(text: &str) -> Option<Timestamp> {
 }
 
 fn parse_iso(text: &str) -> Option<Timestamp> {
-    let (date, time) = match text.split_once('t') {
+    let (date, time) = match text.split_once(['t', 'T']) {
         Some((d, t)) => (d, t),
         None => (text, ""),
     };
@@ -73,11 +73,11 @@ fn parse_date(date: &str) -> Option<i64> {
 
 /// Splits `hh:mm:ss.fff+hh:mm` into the clock and the zone offset in seconds.
 fn split_zone(time: &str) -> Option<(&str, i64)> {
-    let Some(at) = time.find(['z', '+', '-']) else {
+    let Some(at) = time.find(['z', 'Z', '+', '-']) else {
         return Some((time, 0));
     };
     let (clock, zone) = time.split_at(at);
-    if zone == "z" {
+    if zone.eq_ignore_ascii_case("z") {
         return Some((clock, 0));
     }
     let sign = if zone.starts_with('-') { -1 } else { 1 };

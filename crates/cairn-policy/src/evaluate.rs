@@ -22,7 +22,7 @@
 use serde::Serialize;
 
 use crate::context::{PrincipalKind, RequestContext};
-use crate::document::{Effect, Policy};
+use crate::document::{Effect, Policy, Statement};
 use crate::principal_match::Grant;
 use crate::statement_match;
 
@@ -77,18 +77,37 @@ pub struct MatchedStatement {
     pub effect: Effect,
 }
 
-impl MatchedStatement {
-    fn describe(&self) -> String {
-        let statement = match self.sid.as_deref() {
-            Some(sid) if !sid.is_empty() => format!("statement '{sid}'"),
-            _ => format!("statement #{}", self.index),
-        };
-        format!(
-            "{statement} of {} '{}'",
-            self.source.describe(),
-            self.policy
-        )
+/// `statement 'Sid' of identity-based policy 'label'` (or `statement #2 ...` without a Sid).
+fn describe_into(
+    out: &mut String,
+    source: PolicySource,
+    policy: &str,
+    index: usize,
+    sid: Option<&str>,
+) {
+    use std::fmt::Write as _;
+    match sid {
+        Some(sid) if !sid.is_empty() => {
+            out.push_str("statement '");
+            out.push_str(sid);
+            out.push('\'');
+        }
+        // Writing to a String cannot fail.
+        _ => drop(write!(out, "statement #{index}")),
     }
+    out.push_str(" of ");
+    out.push_str(source.describe());
+    out.push_str(" '");
+    out.push_str(policy);
+    out.push('\'');
+}
+
+/// `prefix` followed by the description of `m`, in one allocation.
+fn reason(prefix: &str, m: &MatchedStatement) -> String {
+    let mut out = String::with_capacity(prefix.len() + 64 + m.policy.len());
+    out.push_str(prefix);
+    describe_into(&mut out, m.source, &m.policy, m.index, m.sid.as_deref());
+    out
 }
 
 /// The outcome with its explanation.
@@ -108,14 +127,37 @@ impl Evaluation {
     }
 }
 
-/// Statements of one kind of policy that apply to the request.
-#[derive(Default)]
-struct Found {
-    allows: Vec<(MatchedStatement, Grant)>,
-    denies: Vec<MatchedStatement>,
+/// A statement that applies to the request, by reference; turned into a
+/// [`MatchedStatement`] (with its copies of label and Sid) only if it ends
+/// up in the [`Evaluation`].
+#[derive(Clone, Copy)]
+struct Hit<'a> {
+    source: PolicySource,
+    policy: &'a str,
+    index: usize,
+    statement: &'a Statement,
 }
 
-impl Found {
+impl Hit<'_> {
+    fn matched(&self) -> MatchedStatement {
+        MatchedStatement {
+            source: self.source,
+            policy: self.policy.to_owned(),
+            index: self.index,
+            sid: self.statement.sid.clone(),
+            effect: self.statement.effect,
+        }
+    }
+}
+
+/// Statements of one kind of policy that apply to the request.
+#[derive(Default)]
+struct Found<'a> {
+    allows: Vec<(Hit<'a>, Grant)>,
+    denies: Vec<Hit<'a>>,
+}
+
+impl<'a> Found<'a> {
     fn allowed(&self) -> bool {
         !self.allows.is_empty()
     }
@@ -124,30 +166,35 @@ impl Found {
         self.allows.iter().map(|(_, g)| *g).max()
     }
 
-    fn allow_statements(&self) -> impl Iterator<Item = MatchedStatement> + '_ {
-        self.allows.iter().map(|(m, _)| m.clone())
+    fn allow_statements(&self) -> impl Iterator<Item = Hit<'a>> + '_ {
+        self.allows.iter().map(|(m, _)| *m)
     }
 }
 
-fn scan(source: PolicySource, policies: &[(&str, &Policy)], ctx: &RequestContext) -> Found {
+fn scan<'a>(
+    source: PolicySource,
+    policies: &[(&'a str, &'a Policy)],
+    request: &statement_match::Request<'_>,
+) -> Found<'a> {
     let mut found = Found::default();
     let require_principal = source == PolicySource::Resource;
     for (label, policy) in policies {
+        let substitute = policy.substitutes_variables();
         for (index, statement) in policy.statements.iter().enumerate() {
-            let Some(grant) = statement_match::applies(statement, policy, ctx, require_principal)
+            let Some(grant) =
+                statement_match::applies(statement, substitute, request, require_principal)
             else {
                 continue;
             };
-            let matched = MatchedStatement {
+            let hit = Hit {
                 source,
-                policy: (*label).to_owned(),
+                policy: label,
                 index,
-                sid: statement.sid.clone(),
-                effect: statement.effect,
+                statement,
             };
             match statement.effect {
-                Effect::Deny => found.denies.push(matched),
-                Effect::Allow => found.allows.push((matched, grant)),
+                Effect::Deny => found.denies.push(hit),
+                Effect::Allow => found.allows.push((hit, grant)),
             }
         }
     }
@@ -160,32 +207,35 @@ pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
         ctx.principal.kind,
         PrincipalKind::User | PrincipalKind::AssumedRole | PrincipalKind::FederatedUser
     );
-    let empty = Vec::new();
-    let (identity, session) = if has_identity_policies {
+    let (identity, session): (&[_], &[_]) = if has_identity_policies {
         (&set.identity, &set.session)
     } else {
-        (&empty, &empty)
+        (&[], &[])
     };
-    let boundary: Vec<(&str, &Policy)> = set
-        .permissions_boundary
-        .filter(|_| has_identity_policies)
-        .into_iter()
-        .collect();
-    let identity = scan(PolicySource::Identity, identity, ctx);
-    let boundary_found = scan(PolicySource::PermissionsBoundary, &boundary, ctx);
-    let session_found = scan(PolicySource::Session, session, ctx);
-    let resource = scan(PolicySource::Resource, &set.resource, ctx);
+    let boundary = set.permissions_boundary.filter(|_| has_identity_policies);
+    let target = statement_match::Request::new(ctx);
+    let identity = scan(PolicySource::Identity, identity, &target);
+    let boundary_found = scan(
+        PolicySource::PermissionsBoundary,
+        boundary.as_slice(),
+        &target,
+    );
+    let session_found = scan(PolicySource::Session, session, &target);
+    let resource = scan(PolicySource::Resource, &set.resource, &target);
 
-    let denies: Vec<MatchedStatement> = [&identity, &boundary_found, &session_found, &resource]
-        .iter()
-        .flat_map(|f| f.denies.iter().cloned())
-        .collect();
-    if let Some(first) = denies.first() {
-        let reason = format!("explicit deny in {}", first.describe());
+    let all = [&identity, &boundary_found, &session_found, &resource];
+    if all.iter().any(|f| !f.denies.is_empty()) {
+        let matched: Vec<MatchedStatement> = all
+            .iter()
+            .flat_map(|f| f.denies.iter().map(Hit::matched))
+            .collect();
         return Evaluation {
             decision: Decision::ExplicitDeny,
-            matched: denies,
-            reason,
+            reason: matched
+                .first()
+                .map(|m| reason("explicit deny in ", m))
+                .unwrap_or_default(),
+            matched,
         };
     }
 
@@ -198,7 +248,7 @@ pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
         PrincipalKind::User | PrincipalKind::AssumedRole | PrincipalKind::FederatedUser => {
             let sides = Sides {
                 identity: &identity,
-                boundary: boundary.first().map(|(label, _)| (*label, &boundary_found)),
+                boundary: boundary.map(|(label, _)| (label, &boundary_found)),
                 // A GetFederationToken session without session policies has no
                 // permissions of its own (session policies section of access_policies.html).
                 session: (!session.is_empty()
@@ -213,13 +263,13 @@ pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
 
 /// The applicable statements of a principal that has identity policies.
 struct Sides<'a> {
-    identity: &'a Found,
-    boundary: Option<(&'a str, &'a Found)>,
-    session: Option<&'a Found>,
-    resource: &'a Found,
+    identity: &'a Found<'a>,
+    boundary: Option<(&'a str, &'a Found<'a>)>,
+    session: Option<&'a Found<'a>>,
+    resource: &'a Found<'a>,
 }
 
-impl Sides<'_> {
+impl<'a> Sides<'a> {
     fn boundary_ok(&self) -> bool {
         self.boundary.is_none_or(|(_, f)| f.allowed())
     }
@@ -233,15 +283,12 @@ impl Sides<'_> {
         self.identity.allowed() && self.boundary_ok() && self.session_ok()
     }
 
-    fn identity_side_statements(&self) -> Vec<MatchedStatement> {
-        let mut out: Vec<MatchedStatement> = self.identity.allow_statements().collect();
-        if let Some((_, f)) = self.boundary {
-            out.extend(f.allow_statements());
-        }
-        if let Some(f) = self.session {
-            out.extend(f.allow_statements());
-        }
-        out
+    fn identity_side_statements(&self) -> impl Iterator<Item = Hit<'a>> + '_ {
+        let boundary = self.boundary.map(|(_, f)| f);
+        self.identity
+            .allow_statements()
+            .chain(boundary.into_iter().flat_map(Found::allow_statements))
+            .chain(self.session.into_iter().flat_map(Found::allow_statements))
     }
 }
 
@@ -250,9 +297,10 @@ struct Request<'a> {
 }
 
 impl Request<'_> {
-    fn allow(&self, matched: Vec<MatchedStatement>) -> Evaluation {
+    fn allow<'h>(&self, hits: impl IntoIterator<Item = Hit<'h>>) -> Evaluation {
+        let matched: Vec<MatchedStatement> = hits.into_iter().map(|h| h.matched()).collect();
         let reason = match matched.first() {
-            Some(m) => format!("allowed by {}", m.describe()),
+            Some(m) => reason("allowed by ", m),
             None => "allowed".to_owned(),
         };
         Evaluation {
@@ -287,7 +335,7 @@ impl Request<'_> {
         )
     }
 
-    fn root(&self, resource: &Found) -> Evaluation {
+    fn root(&self, resource: &Found<'_>) -> Evaluation {
         if !self.ctx.is_cross_account() {
             return Evaluation {
                 decision: Decision::Allow,
@@ -298,7 +346,7 @@ impl Request<'_> {
             };
         }
         if resource.allowed() {
-            return self.allow(resource.allow_statements().collect());
+            return self.allow(resource.allow_statements());
         }
         self.implicit_deny(format!(
             "cross-account request: {}",
@@ -306,14 +354,13 @@ impl Request<'_> {
         ))
     }
 
-    fn without_identity_policies(&self, resource: &Found) -> Evaluation {
+    fn without_identity_policies(&self, resource: &Found<'_>) -> Evaluation {
         if resource.best_grant() == Some(Grant::Direct) {
             let direct = resource
                 .allows
                 .iter()
                 .filter(|(_, g)| *g == Grant::Direct)
-                .map(|(m, _)| m.clone())
-                .collect();
+                .map(|(m, _)| *m);
             return self.allow(direct);
         }
         self.implicit_deny(self.no_resource_allow())
@@ -323,8 +370,9 @@ impl Request<'_> {
         let action = &self.ctx.action;
         if self.ctx.is_cross_account() {
             if sides.identity_side() && sides.resource.allowed() {
-                let mut matched = sides.identity_side_statements();
-                matched.extend(sides.resource.allow_statements());
+                let matched = sides
+                    .identity_side_statements()
+                    .chain(sides.resource.allow_statements());
                 return self.allow(matched);
             }
             let reason = match self.identity_side_gap(sides) {
@@ -336,19 +384,20 @@ impl Request<'_> {
         if sides.identity_side() {
             return self.allow(sides.identity_side_statements());
         }
-        let through_resource: Vec<MatchedStatement> = sides
-            .resource
-            .allows
-            .iter()
-            .filter(|(_, grant)| match grant {
-                Grant::Direct => true,
-                Grant::Role => sides.boundary_ok() && sides.session_ok(),
-                Grant::Account => false,
-            })
-            .map(|(m, _)| m.clone())
-            .collect();
-        if !through_resource.is_empty() {
-            return self.allow(through_resource);
+        let through_resource = || {
+            sides
+                .resource
+                .allows
+                .iter()
+                .filter(|(_, grant)| match grant {
+                    Grant::Direct => true,
+                    Grant::Role => sides.boundary_ok() && sides.session_ok(),
+                    Grant::Account => false,
+                })
+                .map(|(m, _)| *m)
+        };
+        if through_resource().next().is_some() {
+            return self.allow(through_resource());
         }
         let gap = self
             .identity_side_gap(sides)

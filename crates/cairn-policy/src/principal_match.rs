@@ -34,29 +34,50 @@ enum Identity<'a> {
     CanonicalUser(&'a str),
 }
 
-fn identities(p: &RequestPrincipal) -> Vec<(Identity<'_>, Grant)> {
-    let mut out = Vec::new();
+/// The caller's identities with the grant each earns; at most four
+/// (account, canonical user, role, ARN), kept on the stack.
+fn identities(p: &RequestPrincipal) -> Identities<'_> {
+    let mut out = Identities::default();
     if let Some(account) = &p.account {
-        out.push((Identity::Account(account), Grant::Account));
+        out.push(Identity::Account(account), Grant::Account);
     }
     if let Some(canonical) = &p.canonical_user_id {
-        out.push((Identity::CanonicalUser(canonical), Grant::Account));
+        out.push(Identity::CanonicalUser(canonical), Grant::Account);
     }
     match p.kind {
         PrincipalKind::User | PrincipalKind::FederatedUser => {
-            out.push((Identity::Arn(&p.arn), Grant::Direct));
+            out.push(Identity::Arn(&p.arn), Grant::Direct);
         }
         PrincipalKind::AssumedRole => {
             if let Some(role) = &p.role_arn {
-                out.push((Identity::Arn(role), Grant::Role));
+                out.push(Identity::Arn(role), Grant::Role);
             }
-            out.push((Identity::Arn(&p.arn), Grant::Direct));
+            out.push(Identity::Arn(&p.arn), Grant::Direct);
         }
-        PrincipalKind::WebIdentity => out.push((Identity::Provider(&p.arn), Grant::Direct)),
-        PrincipalKind::Service => out.push((Identity::Service(&p.arn), Grant::Direct)),
+        PrincipalKind::WebIdentity => out.push(Identity::Provider(&p.arn), Grant::Direct),
+        PrincipalKind::Service => out.push(Identity::Service(&p.arn), Grant::Direct),
         PrincipalKind::Root | PrincipalKind::Anonymous => {}
     }
     out
+}
+
+#[derive(Default)]
+struct Identities<'a> {
+    items: [Option<(Identity<'a>, Grant)>; 4],
+    len: usize,
+}
+
+impl<'a> Identities<'a> {
+    fn push(&mut self, identity: Identity<'a>, grant: Grant) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = Some((identity, grant));
+            self.len += 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(Identity<'a>, Grant)> {
+        self.items.iter().flatten()
+    }
 }
 
 /// The identity a policy entry names; `None` for `"AWS": "*"`.
@@ -79,9 +100,12 @@ fn account_of(value: &str) -> Option<&str> {
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
         return Some(value);
     }
-    let fields: Vec<&str> = value.split(':').collect();
-    match fields.as_slice() {
-        ["arn", _, "iam", "", account, "root"] => Some(account),
+    let mut fields = value.split(':');
+    let mut next = || fields.next();
+    match (next(), next(), next(), next(), next(), next(), next()) {
+        (Some("arn"), Some(_), Some("iam"), Some(""), Some(account), Some("root"), None) => {
+            Some(account)
+        }
         _ => None,
     }
 }
@@ -110,9 +134,9 @@ pub fn match_principal(block: &PrincipalBlock, caller: &RequestPrincipal) -> Opt
                 return Some(Grant::Direct);
             }
             identities(caller)
-                .into_iter()
+                .iter()
                 .filter(|(identity, _)| lists(principal, identity))
-                .map(|(_, grant)| grant)
+                .map(|(_, grant)| *grant)
                 .max()
         }
         // An Allow with NotPrincipal (which AWS discourages) grants as if naming the caller.
@@ -121,7 +145,7 @@ pub fn match_principal(block: &PrincipalBlock, caller: &RequestPrincipal) -> Opt
                 return None;
             }
             let ids = identities(caller);
-            let all_listed = !ids.is_empty() && ids.iter().all(|(i, _)| lists(principal, i));
+            let all_listed = ids.len > 0 && ids.iter().all(|(i, _)| lists(principal, i));
             (!all_listed).then_some(Grant::Direct)
         }
     }

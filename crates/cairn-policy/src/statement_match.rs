@@ -1,26 +1,44 @@
 //! Whether one statement applies to a request: action, resource, principal
-//! and condition must all match.
+//! and condition must all match. Cheapest first: a statement whose action
+//! does not match is rejected before its resources or conditions are read.
 
 use crate::condition_eval;
 use crate::context::RequestContext;
-use crate::document::{ActionBlock, Policy, ResourceBlock, Statement};
+use crate::document::{ActionBlock, ResourceBlock, Statement};
 use crate::glob::{self, Token};
 use crate::principal_match::{self, Grant};
 use crate::variables;
 
+/// The request as statement matching sees it, plus what is worked out once
+/// per evaluation rather than once per pattern.
+pub struct Request<'a> {
+    pub ctx: &'a RequestContext,
+    /// For a request resource of `*`, the ARN pattern `arn:aws:SERVICE:::*`
+    /// that resource patterns are matched against.
+    whole_service: Option<String>,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(ctx: &'a RequestContext) -> Self {
+        let whole_service = (ctx.resource == "*").then(|| format!("arn:aws:{}:::*", ctx.service()));
+        Request { ctx, whole_service }
+    }
+}
+
 /// `Some(grant)` when the statement applies. Statements without a principal
 /// (identity, boundary and session policies) apply with [`Grant::Direct`].
 /// With `require_principal` (resource-based policies) a statement lacking
-/// one never applies.
+/// one never applies. `substitute` is [`crate::Policy::substitutes_variables`]
+/// of the statement's policy.
 pub fn applies(
     statement: &Statement,
-    policy: &Policy,
-    ctx: &RequestContext,
+    substitute: bool,
+    request: &Request<'_>,
     require_principal: bool,
 ) -> Option<Grant> {
-    let substitute = policy.substitutes_variables();
+    let ctx = request.ctx;
     if !action_matches(&statement.action, &ctx.action)
-        || !resource_matches(statement.resource.as_ref(), ctx, substitute)
+        || !resource_matches(statement.resource.as_ref(), request, substitute)
     {
         return None;
     }
@@ -41,7 +59,7 @@ pub fn applies(
 pub fn action_matches(block: &ActionBlock, action: &str) -> bool {
     let any = |list: &[String]| {
         list.iter()
-            .any(|pattern| glob::matches(&glob::tokens(pattern), action, true))
+            .any(|pattern| glob::matches_text(pattern, action, true))
     };
     match block {
         ActionBlock::Action(list) => any(list),
@@ -50,11 +68,20 @@ pub fn action_matches(block: &ActionBlock, action: &str) -> bool {
 }
 
 /// `None` (trust policies) matches the role being assumed.
-fn resource_matches(block: Option<&ResourceBlock>, ctx: &RequestContext, substitute: bool) -> bool {
+fn resource_matches(
+    block: Option<&ResourceBlock>,
+    request: &Request<'_>,
+    substitute: bool,
+) -> bool {
     let any = |list: &[String]| {
         list.iter().any(|pattern| {
-            variables::expand(pattern, ctx, substitute)
-                .is_some_and(|tokens| resource_pattern_matches(&tokens, ctx))
+            if variables::has_variables(pattern, substitute) {
+                variables::expand(pattern, request.ctx, substitute).is_some_and(|tokens| {
+                    resource_pattern_matches(Pattern::Tokens(&tokens), request)
+                })
+            } else {
+                resource_pattern_matches(Pattern::Text(pattern), request)
+            }
         })
     };
     match block {
@@ -64,13 +91,35 @@ fn resource_matches(block: Option<&ResourceBlock>, ctx: &RequestContext, substit
     }
 }
 
+/// A resource pattern: as written, or with policy variables substituted.
+#[derive(Clone, Copy)]
+enum Pattern<'a> {
+    Text(&'a str),
+    Tokens(&'a [Token]),
+}
+
+impl Pattern<'_> {
+    fn matches_arn(self, text: &str) -> bool {
+        match self {
+            Pattern::Text(p) => glob::matches_arn_text(p, text),
+            Pattern::Tokens(p) => glob::matches_arn(p, text),
+        }
+    }
+
+    fn is_star(self) -> bool {
+        match self {
+            Pattern::Text(p) => p == "*",
+            Pattern::Tokens(p) => p == [Token::Star],
+        }
+    }
+}
+
 /// A request resource of `*` (an action without resource types, such as
 /// `s3:ListAllMyBuckets`) is matched by `*` and by patterns covering the
 /// whole service, e.g. `arn:aws:s3:::*` as the S3 User Guide writes it.
-fn resource_pattern_matches(pattern: &[Token], ctx: &RequestContext) -> bool {
-    if ctx.resource == "*" {
-        let whole_service = format!("arn:aws:{}:::*", ctx.service());
-        return pattern == [Token::Star] || glob::matches_arn(pattern, &whole_service);
+fn resource_pattern_matches(pattern: Pattern<'_>, request: &Request<'_>) -> bool {
+    match &request.whole_service {
+        Some(whole_service) => pattern.is_star() || pattern.matches_arn(whole_service),
+        None => pattern.matches_arn(&request.ctx.resource),
     }
-    glob::matches_arn(pattern, &ctx.resource)
 }

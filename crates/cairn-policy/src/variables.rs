@@ -10,9 +10,15 @@
 use crate::context::RequestContext;
 use crate::glob::{self, Token};
 
+/// Whether `text` has anything [`expand`] would substitute; when not, its
+/// tokens are just [`glob::tokens`] of the text.
+pub fn has_variables(text: &str, substitute: bool) -> bool {
+    substitute && text.contains('$') && text.contains("${")
+}
+
 /// Expands `text` into pattern tokens; `None` when a variable has no value.
 pub fn expand(text: &str, ctx: &RequestContext, substitute: bool) -> Option<Vec<Token>> {
-    if !substitute || !text.contains("${") {
+    if !has_variables(text, substitute) {
         return Some(glob::tokens(text));
     }
     let mut out = Vec::with_capacity(text.len());
@@ -32,18 +38,18 @@ pub fn expand(text: &str, ctx: &RequestContext, substitute: bool) -> Option<Vec<
 }
 
 /// The literal value of one variable body (the text between `${` and `}`).
-fn resolve(body: &str, ctx: &RequestContext) -> Option<String> {
+fn resolve<'a>(body: &'a str, ctx: &'a RequestContext) -> Option<&'a str> {
     let body = body.trim();
     if matches!(body, "*" | "?" | "$") {
-        return Some(body.to_owned());
+        return Some(body);
     }
     let (key, default) = match body.split_once(',') {
         Some((key, default)) => (key.trim(), Some(unquote(default.trim()))),
         None => (body, None),
     };
-    match ctx.values(key) {
-        Some(values) if values.len() == 1 => values.into_iter().next(),
-        _ => default.map(str::to_owned),
+    match ctx.lookup(key) {
+        Some(values) if values.len() == 1 => values.iter().next(),
+        _ => default,
     }
 }
 
