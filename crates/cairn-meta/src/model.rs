@@ -69,6 +69,7 @@ impl Checksums {
             && self.crc64nvme.is_none()
             && self.sha1.is_none()
             && self.sha256.is_none()
+            && self.kind.is_none()
     }
 }
 

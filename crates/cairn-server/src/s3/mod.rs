@@ -8,6 +8,7 @@ pub mod error;
 mod ingest;
 mod list;
 mod multipart;
+mod multipart_checksum;
 mod object;
 mod policy;
 mod read;

@@ -4,13 +4,11 @@ use super::{CairnS3, caller};
 use crate::s3::attrs::*;
 use crate::s3::error::meta_err;
 use crate::s3::ingest::{Claims, ingest};
+use crate::s3::multipart_checksum::{Declared, object_checksums, verify};
 use crate::s3::read::Conditions;
 use crate::time::{now_ms, to_timestamp};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
 use cairn_meta::{Checksums, MetaError, ObjectRecord, PartRecord, Segment, UploadRecord};
 use md5::{Digest, Md5};
-use s3s::crypto::Checksum as _;
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
@@ -53,42 +51,6 @@ fn copy_range(header: &str, size: u64) -> S3Result<std::ops::Range<u64>> {
         ));
     }
     Ok(first..last + 1)
-}
-
-/// Checksum of checksums, as S3 reports composite multipart checksums: `<base64>-<parts>`.
-fn composite(
-    parts: &[PartRecord],
-    pick: fn(&Checksums) -> Option<&String>,
-    alg: &str,
-) -> Option<String> {
-    let mut raw = Vec::new();
-    for p in parts {
-        raw.extend(B64.decode(pick(&p.checksums)?).ok()?);
-    }
-    let digest: Vec<u8> = match alg {
-        "CRC32" => {
-            let mut h = s3s::crypto::Crc32::new();
-            h.update(&raw);
-            h.finalize().to_vec()
-        }
-        "CRC32C" => {
-            let mut h = s3s::crypto::Crc32c::new();
-            h.update(&raw);
-            h.finalize().to_vec()
-        }
-        "SHA1" => {
-            let mut h = s3s::crypto::Sha1::new();
-            h.update(&raw);
-            h.finalize().to_vec()
-        }
-        "SHA256" => {
-            let mut h = s3s::crypto::Sha256::new();
-            h.update(&raw);
-            h.finalize().to_vec()
-        }
-        _ => return None,
-    };
-    Some(format!("{}-{}", B64.encode(digest), parts.len()))
 }
 
 impl CairnS3 {
@@ -146,14 +108,15 @@ impl CairnS3 {
             storage_class: input.storage_class,
             metadata: input.metadata,
         });
-        attrs.checksums.kind = input
-            .checksum_algorithm
+        let declared = Declared::new(
+            input.checksum_algorithm.as_ref().map(|a| a.as_str()),
+            input.checksum_type.as_ref().map(|t| t.as_str()),
+        )?;
+        attrs.checksums.kind = Some(declared.encode());
+        let checksum_type = declared
+            .algorithm
             .as_ref()
-            .map(|a| a.as_str().to_string());
-        let checksum_type = input
-            .checksum_algorithm
-            .as_ref()
-            .map(|_| ChecksumType::from("COMPOSITE".to_string()));
+            .map(|_| ChecksumType::from(declared.kind().to_string()));
         let upload = UploadRecord {
             upload_id: uuid::Uuid::new_v4().simple().to_string(),
             bucket: input.bucket.clone(),
@@ -337,37 +300,18 @@ impl CairnS3 {
         }
         let etag_value = format!("{}-{}", hex::encode(md5s.finalize()), chosen.len());
         let mut attrs = upload.attrs.clone();
-        let alg = attrs.checksums.kind.take();
-        attrs.checksums = match alg.as_deref() {
-            Some(a @ ("CRC32" | "CRC32C" | "SHA1" | "SHA256")) => {
-                let value = |pick: fn(&Checksums) -> Option<&String>| composite(&chosen, pick, a);
-                Checksums {
-                    crc32: if a == "CRC32" {
-                        value(|c| c.crc32.as_ref())
-                    } else {
-                        None
-                    },
-                    crc32c: if a == "CRC32C" {
-                        value(|c| c.crc32c.as_ref())
-                    } else {
-                        None
-                    },
-                    sha1: if a == "SHA1" {
-                        value(|c| c.sha1.as_ref())
-                    } else {
-                        None
-                    },
-                    sha256: if a == "SHA256" {
-                        value(|c| c.sha256.as_ref())
-                    } else {
-                        None
-                    },
-                    crc64nvme: None,
-                    kind: Some("COMPOSITE".into()),
-                }
-            }
-            _ => Checksums::default(),
-        };
+        let declared = Declared::decode(attrs.checksums.kind.as_deref());
+        attrs.checksums = object_checksums(&chosen, &declared);
+        verify(
+            &attrs.checksums,
+            &given_checksums(
+                input.checksum_crc32.clone(),
+                input.checksum_crc32c.clone(),
+                input.checksum_crc64nvme.clone(),
+                input.checksum_sha1.clone(),
+                input.checksum_sha256.clone(),
+            ),
+        )?;
         attrs.parts_count = Some(chosen.len() as u32);
         let object = ObjectRecord {
             bucket: input.bucket.clone(),
@@ -466,11 +410,8 @@ impl CairnS3 {
                     .clone()
                     .unwrap_or_else(|| "STANDARD".into()),
             )),
-            checksum_algorithm: upload
-                .attrs
-                .checksums
-                .kind
-                .clone()
+            checksum_algorithm: Declared::decode(upload.attrs.checksums.kind.as_deref())
+                .algorithm
                 .map(ChecksumAlgorithm::from),
             parts: Some(
                 parts
@@ -545,7 +486,9 @@ impl CairnS3 {
                         .clone()
                         .unwrap_or_else(|| "STANDARD".into()),
                 )),
-                checksum_algorithm: u.attrs.checksums.kind.clone().map(ChecksumAlgorithm::from),
+                checksum_algorithm: Declared::decode(u.attrs.checksums.kind.as_deref())
+                    .algorithm
+                    .map(ChecksumAlgorithm::from),
                 ..Default::default()
             });
         }

@@ -303,3 +303,109 @@ async fn upload_part_copy_takes_ranges_of_existing_objects() {
         .unwrap();
     assert_eq!(body_bytes(got).await, src);
 }
+
+#[tokio::test]
+async fn multipart_full_object_crc_is_verified_and_returned() {
+    use aws_sdk_s3::types::{ChecksumAlgorithm, ChecksumMode, ChecksumType};
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("mpu").send().await.unwrap();
+    let whole = data(6 * MIB, 4);
+    let expected = {
+        let mut h = crc32fast_like(&whole);
+        h.truncate(8);
+        h
+    };
+    let id = c
+        .create_multipart_upload()
+        .bucket("mpu")
+        .key("crc")
+        .checksum_algorithm(ChecksumAlgorithm::Crc32)
+        .checksum_type(ChecksumType::FullObject)
+        .send()
+        .await
+        .unwrap()
+        .upload_id()
+        .unwrap()
+        .to_string();
+    let mut parts = Vec::new();
+    for (n, chunk) in [(1, &whole[..5 * MIB]), (2, &whole[5 * MIB..])] {
+        let out = c
+            .upload_part()
+            .bucket("mpu")
+            .key("crc")
+            .upload_id(&id)
+            .part_number(n)
+            .checksum_algorithm(ChecksumAlgorithm::Crc32)
+            .body(chunk.to_vec().into())
+            .send()
+            .await
+            .unwrap();
+        parts.push(
+            CompletedPart::builder()
+                .part_number(n)
+                .e_tag(out.e_tag().unwrap())
+                .checksum_crc32(out.checksum_crc32().unwrap())
+                .build(),
+        );
+    }
+    let err = c
+        .complete_multipart_upload()
+        .bucket("mpu")
+        .key("crc")
+        .upload_id(&id)
+        .checksum_crc32("AAAAAA==")
+        .checksum_type(ChecksumType::FullObject)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts.clone()))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "BadDigest");
+    let done = c
+        .complete_multipart_upload()
+        .bucket("mpu")
+        .key("crc")
+        .upload_id(&id)
+        .checksum_crc32(&expected)
+        .checksum_type(ChecksumType::FullObject)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.checksum_crc32(), Some(expected.as_str()));
+    let head = c
+        .head_object()
+        .bucket("mpu")
+        .key("crc")
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.checksum_crc32(), Some(expected.as_str()));
+    assert_eq!(head.checksum_type(), Some(&ChecksumType::FullObject));
+}
+
+/// Base64 of the big-endian CRC32 (IEEE) of `data`.
+fn crc32fast_like(data: &[u8]) -> String {
+    use base64::Engine;
+    let mut crc: u32 = !0;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    base64::engine::general_purpose::STANDARD.encode((!crc).to_be_bytes())
+}
