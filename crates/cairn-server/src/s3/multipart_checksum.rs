@@ -233,7 +233,7 @@ mod tests {
         for alg in ["CRC32", "CRC32C", "CRC64NVME"] {
             let d = Declared::new(Some(alg), Some("FULL_OBJECT")).unwrap();
             let got = object_checksums(&parts, &d);
-            let want = object_checksums(&[whole.clone()], &d);
+            let want = object_checksums(std::slice::from_ref(&whole), &d);
             assert_eq!(got, want, "{alg}");
             assert_eq!(got.kind.as_deref(), Some("FULL_OBJECT"));
         }
