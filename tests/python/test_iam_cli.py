@@ -84,3 +84,60 @@ def test_upsolver_guide_managed_policy_with_username_variable(server, tmp_path):
     assert denied.returncode != 0 and "AccessDenied" in denied.stderr
     doc = json.loads(aws(root, "iam", "get-policy-version", "--policy-arn", arn, "--version-id", "v1").stdout)
     assert doc["PolicyVersion"]["Document"]["Statement"][2]["Action"][1] == "s3:ListObject"
+
+
+def test_middleman_guide_group_policy(server, tmp_path):
+    root = server.env()
+    aws(root, "s3", "mb", "s3://middleman-site")
+    aws(root, "s3", "mb", "s3://not-the-site")
+    aws(root, "iam", "create-group", "--group-name", "middleman-deployers")
+    aws(root, "iam", "create-user", "--user-name", "middleman")
+    aws(root, "iam", "add-user-to-group", "--group-name", "middleman-deployers", "--user-name", "middleman")
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::middleman-site", "arn:aws:s3:::middleman-site/*"]}]}
+    aws(root, "iam", "put-group-policy", "--group-name", "middleman-deployers", "--policy-name", "site",
+        "--policy-document", json.dumps(policy))
+    key = json.loads(aws(root, "iam", "create-access-key", "--user-name", "middleman").stdout)["AccessKey"]
+    env = as_user(server, key)
+    site = tmp_path / "build"
+    site.mkdir()
+    (site / "index.html").write_text("<h1>deployed</h1>")
+    aws(env, "s3", "sync", str(site), "s3://middleman-site", "--delete", "--only-show-errors")
+    assert "index.html" in aws(env, "s3", "ls", "s3://middleman-site").stdout
+    aws(env, "s3", "rm", "s3://middleman-site/index.html", "--only-show-errors")
+    denied = aws(env, "s3", "ls", check=False)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr
+    denied = aws(env, "s3", "ls", "s3://not-the-site", check=False)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr
+    groups = json.loads(aws(root, "iam", "list-groups-for-user", "--user-name", "middleman").stdout)
+    assert [g["GroupName"] for g in groups["Groups"]] == ["middleman-deployers"]
+
+
+def test_agency_guide_inline_user_policy_per_bucket(server, tmp_path):
+    root = server.env()
+    for b in ["acme-production", "acme-staging"]:
+        aws(root, "s3api", "create-bucket", "--bucket", b,
+            "--create-bucket-configuration", "LocationConstraint=eu-north-1")
+        aws(root, "iam", "create-user", "--user-name", b)
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"],
+             "Resource": f"arn:aws:s3:::{b}"},
+            {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:PutObjectAcl",
+                                           "s3:GetObjectAcl", "s3:GetObjectVersion", "s3:DeleteObjectVersion",
+                                           "s3:PutObjectRetention", "s3:RestoreObject", "s3:ListMultipartUploadParts",
+                                           "s3:AbortMultipartUpload"],
+             "Resource": f"arn:aws:s3:::{b}/*"}]}
+        aws(root, "iam", "put-user-policy", "--user-name", b, "--policy-name", "crud",
+            "--policy-document", json.dumps(policy))
+    got = json.loads(aws(root, "iam", "get-user-policy", "--user-name", "acme-production", "--policy-name", "crud").stdout)
+    assert got["PolicyDocument"]["Statement"][0]["Resource"] == "arn:aws:s3:::acme-production"
+    key = json.loads(aws(root, "iam", "create-access-key", "--user-name", "acme-production").stdout)["AccessKey"]
+    env = as_user(server, key)
+    f = tmp_path / "logo.png"
+    f.write_bytes(os.urandom(1000))
+    aws(env, "s3", "cp", str(f), "s3://acme-production/assets/logo.png", "--only-show-errors")
+    aws(env, "s3", "cp", "s3://acme-production/assets/logo.png", str(tmp_path / "back.png"), "--only-show-errors")
+    aws(env, "s3", "rm", "s3://acme-production/assets/logo.png", "--only-show-errors")
+    denied = aws(env, "s3", "cp", str(f), "s3://acme-staging/logo.png", check=False)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr

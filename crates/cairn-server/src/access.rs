@@ -95,6 +95,10 @@ pub fn request_keys(
         keys.push(("s3:authType".into(), vec![t.into()]));
         keys.push(("s3:signatureversion".into(), vec![v.into()]));
     }
+    let signed_at = header("x-amz-date").or_else(|| q("X-Amz-Date"));
+    if let Some(age) = signed_at.as_deref().and_then(signature_age_ms) {
+        keys.push(("s3:signatureAge".into(), vec![age.to_string()]));
+    }
     if let Some(tagging) = header("x-amz-tagging") {
         for (k, v) in form_urlencoded::parse(tagging.as_bytes()) {
             keys.push((format!("s3:RequestObjectTag/{k}"), vec![v.into_owned()]));
@@ -111,6 +115,15 @@ pub fn request_keys(
         }
     }
     keys
+}
+
+/// Milliseconds since a SigV4 `YYYYMMDDTHHMMSSZ` signing time.
+fn signature_age_ms(amz_date: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    let signed = time::PrimitiveDateTime::parse(amz_date, &format)
+        .ok()?
+        .assume_utc();
+    Some(((time::OffsetDateTime::now_utc() - signed).whole_milliseconds()).max(0) as i64)
 }
 
 /// Authorizes `action` on a bucket (and key) for `principal`, with the bucket's policy.
@@ -163,6 +176,7 @@ pub async fn check_action(
             resource_account: owner.as_deref(),
             resource_policy,
             context,
+            object: key.map(|k| (bucket, k)),
         },
     )
     .await
@@ -175,7 +189,12 @@ impl S3Access for CairnAccess {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
         let principal = match cx.credentials() {
             None => Principal::Anonymous,
-            Some(creds) => resolve_key(&self.state, &creds.access_key).await?.0,
+            Some(creds) => {
+                let principal = resolve_key(&self.state, &creds.access_key).await?.0;
+                self.state
+                    .note_key_use(&creds.access_key, "s3", &self.state.region);
+                principal
+            }
         };
         let remote = cx.extensions_mut().get::<RemoteAddr>().map(|r| r.0);
         let context = request_keys(cx.headers(), cx.uri().query(), remote, &self.state.region);
@@ -196,6 +215,7 @@ impl S3Access for CairnAccess {
                         resource_account: principal.account_id(),
                         resource_policy: None,
                         context,
+                        object: None,
                     },
                 )
                 .await

@@ -78,6 +78,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         iam_generation: crate::authz::generation::Generation::new(config.meta.is_none()),
         keys: Default::default(),
         loaded: Default::default(),
+        last_used: Default::default(),
     });
 
     let mut builder = S3ServiceBuilder::new(CairnS3 {

@@ -18,6 +18,8 @@ pub struct AppState {
     pub iam_generation: crate::authz::generation::Generation,
     /// Access key id → (principal, secret).
     pub keys: crate::authz::generation::GenCache<String, (crate::principal::Principal, String)>,
+    /// Access key id → (last use in ms, service, region), in memory (see GetAccessKeyLastUsed).
+    pub last_used: std::sync::Mutex<std::collections::HashMap<String, (i64, String, String)>>,
     /// (account, lower-case user name) → the user's loaded policies.
     pub loaded:
         crate::authz::generation::GenCache<(String, String), std::sync::Arc<crate::authz::Loaded>>,
@@ -25,3 +27,19 @@ pub struct AppState {
 
 /// The handle handlers hold.
 pub type State = Arc<AppState>;
+
+impl AppState {
+    /// Notes that an access key authenticated a request.
+    pub fn note_key_use(&self, access_key_id: &str, service: &str, region: &str) {
+        if let Ok(mut map) = self.last_used.lock() {
+            map.insert(
+                access_key_id.to_string(),
+                (
+                    crate::time::now_ms(),
+                    service.to_string(),
+                    region.to_string(),
+                ),
+            );
+        }
+    }
+}

@@ -32,6 +32,20 @@ pub struct AuthzRequest<'a> {
     pub resource_policy: Option<(String, Arc<Policy>)>,
     /// Condition keys from the request (`aws:SourceIp`, `s3:prefix`, …).
     pub context: Vec<(String, Vec<String>)>,
+    /// The existing object the request acts on, whose tags conditions may test
+    /// (`s3:ExistingObjectTag/<key>`); read only when a policy asks.
+    pub object: Option<(&'a str, &'a str)>,
+}
+
+/// Whether any statement tests a condition key with this (lower-case) prefix.
+fn mentions_key(policies: &[&Policy], prefix: &str) -> bool {
+    policies.iter().any(|p| {
+        p.statements.iter().any(|st| {
+            st.condition
+                .iter()
+                .any(|c| c.key.to_ascii_lowercase().starts_with(prefix))
+        })
+    })
 }
 
 /// A refusal, with AWS's message.
@@ -222,6 +236,21 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
         .with_key("aws:EpochTime", &[&epoch]);
     for (k, v) in &loaded.tags {
         ctx = ctx.with_key(&format!("aws:PrincipalTag/{k}"), &[v]);
+    }
+    let all: Vec<&Policy> = loaded
+        .identity
+        .iter()
+        .chain(loaded.boundary.iter())
+        .chain(req.resource_policy.iter())
+        .map(|(_, p)| p.as_ref())
+        .collect();
+    if let Some((bucket, key)) = req.object
+        && mentions_key(&all, "s3:existingobjecttag/")
+        && let Ok(Some(obj)) = state.meta.get_object(bucket, key).await
+    {
+        for (k, v) in &obj.tags {
+            ctx = ctx.with_key(&format!("s3:ExistingObjectTag/{k}"), &[v]);
+        }
     }
     for (k, v) in &req.context {
         let values: Vec<&str> = v.iter().map(String::as_str).collect();

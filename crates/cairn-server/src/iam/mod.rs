@@ -66,6 +66,7 @@ impl Ctx<'_> {
                 resource_account: Some(&self.account_id),
                 resource_policy: None,
                 context: self.caller.context.clone(),
+                object: None,
             },
         )
         .await

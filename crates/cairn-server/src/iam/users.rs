@@ -373,11 +373,25 @@ pub async fn get_access_key_last_used(cx: &Ctx<'_>) -> IamResult {
         None => cx.caller.principal.arn(),
     };
     cx.authorize("GetAccessKeyLastUsed", &resource).await?;
+    let used = cx
+        .state
+        .last_used
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key.access_key_id).cloned());
     let mut x = Xml::default();
     x.opt_leaf("UserName", key.user_name.as_deref());
-    x.open("AccessKeyLastUsed")
-        .leaf("ServiceName", "N/A")
-        .leaf("Region", "N/A")
-        .close("AccessKeyLastUsed");
+    x.open("AccessKeyLastUsed");
+    match used {
+        Some((when, service, region)) => {
+            x.leaf("LastUsedDate", &iso8601(when))
+                .leaf("ServiceName", &service)
+                .leaf("Region", &region);
+        }
+        None => {
+            x.leaf("ServiceName", "N/A").leaf("Region", "N/A");
+        }
+    }
+    x.close("AccessKeyLastUsed");
     Ok(Some(x))
 }

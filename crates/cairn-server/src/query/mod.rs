@@ -105,6 +105,15 @@ async fn authenticate(
         )
     })?;
     sigv4::verify(parts, body, &auth, &secret).map_err(authenticate_error)?;
+    state.note_key_use(
+        auth.access_key_id,
+        auth.service,
+        if auth.region.is_empty() {
+            &state.region
+        } else {
+            auth.region
+        },
+    );
     Ok((
         principal,
         Some(auth.access_key_id.to_string()),

@@ -711,3 +711,120 @@ async fn conditions_see_prefix_source_ip_and_version_ids() {
         .unwrap();
     assert!(denied(get(&alice, "homes", "home/alice/notes.txt").await));
 }
+
+/// A permissions boundary caps identity policies; object and principal tags feed conditions;
+/// key use is reported by GetAccessKeyLastUsed.
+#[tokio::test]
+async fn boundaries_tags_and_key_last_use() {
+    let s = Server::start();
+    let root = s.client();
+    let iam = s.iam();
+    root.create_bucket()
+        .bucket("tagged-data")
+        .send()
+        .await
+        .unwrap();
+    for (key, team) in [("web/a.txt", "web"), ("ops/b.txt", "ops")] {
+        root.put_object()
+            .bucket("tagged-data")
+            .key(key)
+            .tagging(format!("team={team}"))
+            .body(b"x".to_vec().into())
+            .send()
+            .await
+            .unwrap();
+    }
+    let (user, _, _) = s.user("carol").await;
+    iam.tag_user()
+        .user_name("carol")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("team")
+                .value("web")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    iam.attach_user_policy()
+        .user_name("carol")
+        .policy_arn("arn:aws:iam::aws:policy/AmazonS3FullAccess")
+        .send()
+        .await
+        .unwrap();
+    // Full access, but a boundary allows only reads of objects tagged with the user's team.
+    let boundary = iam
+        .create_policy()
+        .policy_name("team-reads")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+            "Condition":{"StringEquals":{"s3:ExistingObjectTag/team":"${aws:PrincipalTag/team}"}}}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let boundary_arn = boundary.policy().and_then(|p| p.arn()).unwrap().to_string();
+    assert_eq!(
+        put(&user, "tagged-data", "web/new.txt").await,
+        Ok(()),
+        "before the boundary"
+    );
+    iam.put_user_permissions_boundary()
+        .user_name("carol")
+        .permissions_boundary(&boundary_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get(&user, "tagged-data", "web/a.txt").await, Ok(()));
+    assert!(
+        denied(get(&user, "tagged-data", "ops/b.txt").await),
+        "other team's object"
+    );
+    assert!(
+        denied(put(&user, "tagged-data", "web/c.txt").await),
+        "the boundary allows no writes"
+    );
+    let message = user
+        .put_object()
+        .bucket("tagged-data")
+        .key("x")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error()
+        .meta()
+        .message()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.contains("is not authorized to perform: s3:PutObject"),
+        "{message}"
+    );
+    iam.delete_user_permissions_boundary()
+        .user_name("carol")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put(&user, "tagged-data", "web/c.txt").await, Ok(()));
+    let keys = iam
+        .list_access_keys()
+        .user_name("carol")
+        .send()
+        .await
+        .unwrap();
+    let key_id = keys.access_key_metadata()[0]
+        .access_key_id()
+        .unwrap()
+        .to_string();
+    let used = iam
+        .get_access_key_last_used()
+        .access_key_id(&key_id)
+        .send()
+        .await
+        .unwrap();
+    let used = used.access_key_last_used().unwrap();
+    assert_eq!(used.service_name(), "s3");
+    assert!(used.last_used_date().is_some());
+}
