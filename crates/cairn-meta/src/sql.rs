@@ -346,7 +346,7 @@ impl MetaStore for SqlMeta {
         Ok(())
     }
 
-    async fn create_bucket(&self, bucket: &Bucket) -> Result<()> {
+    async fn create_bucket_with(&self, bucket: &Bucket, configs: &[(&str, &str)]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let existing = sqlx::query("SELECT account_id FROM buckets WHERE name = $1")
             .bind(&bucket.name)
@@ -380,6 +380,14 @@ impl MetaStore for SqlMeta {
             }
             r => r?,
         };
+        for (kind, value) in configs {
+            sqlx::query("INSERT INTO bucket_configs (bucket, kind, value) VALUES ($1, $2, $3)")
+                .bind(&bucket.name)
+                .bind(*kind)
+                .bind(*value)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
         tx.tx.commit().await?;
         Ok(())
     }

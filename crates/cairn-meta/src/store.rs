@@ -21,7 +21,11 @@ pub trait MetaStore: crate::IamStore + Send + Sync + 'static {
 
     // --- buckets ---
     /// `BucketExists { owner }` when the name is taken.
-    async fn create_bucket(&self, bucket: &Bucket) -> Result<()>;
+    async fn create_bucket(&self, bucket: &Bucket) -> Result<()> {
+        self.create_bucket_with(bucket, &[]).await
+    }
+    /// Creates the bucket and its initial sub-resources (e.g. Block Public Access) atomically.
+    async fn create_bucket_with(&self, bucket: &Bucket, configs: &[(&str, &str)]) -> Result<()>;
     async fn get_bucket(&self, name: &str) -> Result<Option<Bucket>>;
     async fn list_buckets(&self, account_id: &str) -> Result<Vec<Bucket>>;
     /// `BucketNotEmpty` while objects or uploads remain; `NoSuchBucket` if absent.

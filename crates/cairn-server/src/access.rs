@@ -136,7 +136,7 @@ pub async fn check_action(
     context: Vec<(String, Vec<String>)>,
 ) -> S3Result<()> {
     let record = state.meta.get_bucket(bucket).await.map_err(meta_err)?;
-    let resource_policy = match &record {
+    let mut resource_policy = match &record {
         Some(_) => match state
             .meta
             .get_bucket_config(bucket, BUCKET_POLICY)
@@ -152,6 +152,23 @@ pub async fn check_action(
         },
         None => None,
     };
+    // RestrictPublicBuckets: a public bucket policy grants nothing outside the owner's account.
+    if let (Some(b), Some((label, policy))) = (&record, &resource_policy)
+        && principal.account_id() != Some(b.account_id.as_str())
+        && crate::s3::public_access::is_public(policy)
+        && crate::s3::public_access::load(state, bucket)
+            .await?
+            .restrict_public_buckets
+    {
+        let mut denies_only = policy.as_ref().clone();
+        denies_only
+            .statements
+            .retain(|st| st.effect == cairn_policy::Effect::Deny);
+        resource_policy = Some((
+            format!("{label} (restricted by RestrictPublicBuckets)"),
+            std::sync::Arc::new(denies_only),
+        ));
+    }
     // A bucket that does not exist yet belongs, for authorization, to the caller's account.
     let owner = record
         .map(|b| b.account_id)

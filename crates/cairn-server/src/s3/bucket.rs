@@ -65,7 +65,31 @@ impl CairnS3 {
             created: now_ms(),
             object_ownership: ownership,
         };
-        match self.state.meta.create_bucket(&bucket).await {
+        // ACLs on a new bucket only where ownership allows them, as AWS checks at creation.
+        let acl = input.acl.as_ref().map(|a| a.as_str().to_string());
+        let has_grants = input.grant_full_control.is_some()
+            || input.grant_read.is_some()
+            || input.grant_read_acp.is_some()
+            || input.grant_write.is_some()
+            || input.grant_write_acp.is_some();
+        if bucket.object_ownership == super::acl::ENFORCED
+            && (has_grants || acl.as_deref().is_some_and(|a| a != "private"))
+        {
+            return Err(s3_error!(
+                InvalidBucketAclWithObjectOwnership,
+                "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+            ));
+        }
+        let bpa = super::public_access::Bpa::ALL_ON.to_json();
+        match self
+            .state
+            .meta
+            .create_bucket_with(
+                &bucket,
+                &[(super::public_access::PUBLIC_ACCESS_BLOCK, &bpa)],
+            )
+            .await
+        {
             Ok(()) => {}
             Err(MetaError::BucketExists { owner }) if owner == account_id => {
                 return Err(s3_error!(

@@ -111,6 +111,16 @@ impl CairnS3 {
             )
             .await?
             .object;
+        let has_grants = input.grant_full_control.is_some()
+            || input.grant_read.is_some()
+            || input.grant_read_acp.is_some()
+            || input.grant_write_acp.is_some();
+        self.check_write_acl(
+            &input.bucket,
+            input.acl.as_ref().map(|a| a.as_str()),
+            has_grants,
+        )
+        .await?;
         let replace_meta = input
             .metadata_directive
             .as_ref()

@@ -1,6 +1,7 @@
 //! The S3 API: s3s parses and serialises the protocol; these modules are the behaviour, one file
 //! per operation family. The trait impl below only routes each operation to its family.
 
+mod acl;
 pub mod attrs;
 mod bucket;
 mod copy;
@@ -11,6 +12,7 @@ mod multipart;
 mod multipart_checksum;
 mod object;
 mod policy;
+pub mod public_access;
 mod read;
 
 use crate::principal::Principal;
@@ -86,4 +88,14 @@ route! {
     get_bucket_policy => do_get_bucket_policy: GetBucketPolicyInput => GetBucketPolicyOutput;
     delete_bucket_policy => do_delete_bucket_policy: DeleteBucketPolicyInput => DeleteBucketPolicyOutput;
     get_bucket_policy_status => do_get_bucket_policy_status: GetBucketPolicyStatusInput => GetBucketPolicyStatusOutput;
+    put_public_access_block => do_put_public_access_block: PutPublicAccessBlockInput => PutPublicAccessBlockOutput;
+    get_public_access_block => do_get_public_access_block: GetPublicAccessBlockInput => GetPublicAccessBlockOutput;
+    delete_public_access_block => do_delete_public_access_block: DeletePublicAccessBlockInput => DeletePublicAccessBlockOutput;
+    put_bucket_ownership_controls => do_put_bucket_ownership_controls: PutBucketOwnershipControlsInput => PutBucketOwnershipControlsOutput;
+    get_bucket_ownership_controls => do_get_bucket_ownership_controls: GetBucketOwnershipControlsInput => GetBucketOwnershipControlsOutput;
+    delete_bucket_ownership_controls => do_delete_bucket_ownership_controls: DeleteBucketOwnershipControlsInput => DeleteBucketOwnershipControlsOutput;
+    get_bucket_acl => do_get_bucket_acl: GetBucketAclInput => GetBucketAclOutput;
+    put_bucket_acl => do_put_bucket_acl: PutBucketAclInput => PutBucketAclOutput;
+    get_object_acl => do_get_object_acl: GetObjectAclInput => GetObjectAclOutput;
+    put_object_acl => do_put_object_acl: PutObjectAclInput => PutObjectAclOutput;
 }

@@ -97,6 +97,16 @@ impl CairnS3 {
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let tags = tags_from_header(input.tagging.as_deref())?;
+        let has_grants = input.grant_full_control.is_some()
+            || input.grant_read.is_some()
+            || input.grant_read_acp.is_some()
+            || input.grant_write_acp.is_some();
+        self.check_write_acl(
+            &input.bucket,
+            input.acl.as_ref().map(|a| a.as_str()),
+            has_grants,
+        )
+        .await?;
         let mut attrs = attrs_from(HeaderFields {
             content_type: input.content_type,
             content_encoding: input.content_encoding,

@@ -1,11 +1,10 @@
 //! Bucket policies: Put/Get/DeleteBucketPolicy and GetBucketPolicyStatus, validated as S3 does.
 
 use super::CairnS3;
+use super::public_access::is_public;
 use crate::access::BUCKET_POLICY;
 use crate::s3::error::meta_err;
-use cairn_policy::{
-    ActionBlock, Effect, Policy, PolicyError, PolicyKind, Principal, ResourceBlock,
-};
+use cairn_policy::{ActionBlock, Policy, PolicyError, PolicyKind, ResourceBlock};
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
@@ -62,17 +61,6 @@ fn check_bucket_policy(policy: &Policy, bucket: &str) -> S3Result<()> {
     Ok(())
 }
 
-/// Whether a policy grants access to everyone: an Allow to `*` without conditions.
-pub fn is_public(policy: &Policy) -> bool {
-    policy.statements.iter().any(|st| {
-        st.effect == Effect::Allow
-            && st.condition.is_empty()
-            && matches!(&st.principal, Some(cairn_policy::PrincipalBlock::Principal(Principal::Any)))
-                | matches!(&st.principal, Some(cairn_policy::PrincipalBlock::Principal(Principal::Ids(ids)))
-                    if ids.iter().any(|id| id.value == "*"))
-    })
-}
-
 impl CairnS3 {
     pub(super) async fn do_put_bucket_policy(
         &self,
@@ -95,6 +83,13 @@ impl CairnS3 {
                 other => malformed(other.to_string()),
             })?;
         check_bucket_policy(&policy, &input.bucket)?;
+        if is_public(&policy) && self.bpa(&input.bucket).await?.block_public_policy {
+            return Err(s3_error!(
+                AccessDenied,
+                "User is not authorized to perform: s3:PutBucketPolicy on resource: \"arn:aws:s3:::{}\" because public policies are blocked by the BlockPublicPolicy block public access setting.",
+                input.bucket
+            ));
+        }
         self.state
             .meta
             .put_bucket_config(&input.bucket, BUCKET_POLICY, Some(&input.policy))

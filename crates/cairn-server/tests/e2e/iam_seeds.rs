@@ -436,8 +436,8 @@ async fn key_changes_take_effect_on_the_next_request() {
     );
 }
 
-/// A bucket policy's explicit Deny beats the owner's identity allows, and `Principal: *` grants
-/// anonymous access (until Block Public Access arrives to refuse such policies).
+/// A bucket policy's explicit Deny beats the owner's identity allows; `Principal: *` grants
+/// anonymous access only once Block Public Access is turned off.
 #[tokio::test]
 async fn explicit_deny_in_bucket_policy_wins_and_invalid_policies_are_refused() {
     let s = Server::start();
@@ -510,6 +510,21 @@ async fn explicit_deny_in_bucket_policy_wins_and_invalid_policies_are_refused() 
         assert!(msg.contains(why), "{msg} should mention {why}");
     }
     let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::guarded/*"}]}"#;
+    // Block Public Access is on for new buckets: a public policy is refused...
+    let err = root
+        .put_bucket_policy()
+        .bucket("guarded")
+        .policy(public)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    // ...until the owner turns it off.
+    root.delete_public_access_block()
+        .bucket("guarded")
+        .send()
+        .await
+        .unwrap();
     root.put_bucket_policy()
         .bucket("guarded")
         .policy(public)
@@ -530,6 +545,21 @@ async fn explicit_deny_in_bucket_policy_wins_and_invalid_policies_are_refused() 
         .await
         .unwrap();
     assert_eq!(anon.status(), 200);
+    // RestrictPublicBuckets: the public policy then admits only the owner's account.
+    root.put_public_access_block()
+        .bucket("guarded")
+        .public_access_block_configuration(
+            aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let anon = reqwest::get(format!("{}/guarded/k", s.endpoint))
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), 403);
 }
 
 /// A second account, created with `cairn account create` beside the running server.

@@ -11,4 +11,5 @@ mod iam_seeds;
 mod listing;
 mod multipart;
 mod objects;
+mod protection;
 mod storage;

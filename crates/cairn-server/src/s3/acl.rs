@@ -1,0 +1,381 @@
+//! Object Ownership and ACLs. New buckets are `BucketOwnerEnforced`, as on AWS since 2023: ACLs
+//! are disabled — writes of any ACL but `bucket-owner-full-control` fail with
+//! AccessControlListNotSupported, reads show the owner with FULL_CONTROL. With ACLs enabled,
+//! bucket ACLs are stored and returned.
+
+use super::CairnS3;
+use crate::s3::attrs::{canonical_id, owner};
+use crate::s3::error::meta_err;
+use cairn_meta::MetaError;
+use s3s::dto::*;
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+use serde::{Deserialize, Serialize};
+
+/// Bucket sub-resources of this module.
+const OWNERSHIP: &str = "ownership";
+const BUCKET_ACL: &str = "acl";
+/// Stored when ownership controls were deleted (the bucket then behaves as ObjectWriter).
+const DELETED: &str = "-";
+
+pub const ENFORCED: &str = "BucketOwnerEnforced";
+const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
+const AUTHENTICATED_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
+
+/// One ACL grant: a canonical user id or a group URI, and a permission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredGrant {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    uri: Option<String>,
+    permission: String,
+}
+
+fn group(uri: &str, permission: &str) -> StoredGrant {
+    StoredGrant {
+        id: None,
+        uri: Some(uri.into()),
+        permission: permission.into(),
+    }
+}
+
+/// The grants a canned ACL stands for, besides the owner's FULL_CONTROL.
+fn canned(acl: &str) -> Option<Vec<StoredGrant>> {
+    Some(match acl {
+        "private" | "bucket-owner-full-control" | "bucket-owner-read" => vec![],
+        "public-read" => vec![group(ALL_USERS, "READ")],
+        "public-read-write" => vec![group(ALL_USERS, "READ"), group(ALL_USERS, "WRITE")],
+        "authenticated-read" => vec![group(AUTHENTICATED_USERS, "READ")],
+        "log-delivery-write" => vec![
+            group(LOG_DELIVERY, "WRITE"),
+            group(LOG_DELIVERY, "READ_ACP"),
+        ],
+        _ => return None,
+    })
+}
+
+/// Whether grants give anything to everyone or to every AWS user (AWS's meaning of a public ACL).
+fn is_public(grants: &[StoredGrant]) -> bool {
+    grants.iter().any(|g| {
+        matches!(
+            g.uri.as_deref(),
+            Some(ALL_USERS) | Some(AUTHENTICATED_USERS)
+        )
+    })
+}
+
+/// `x-amz-grant-*` headers: `id="…", uri="…"` lists.
+fn grant_headers(headers: &[(&str, Option<&String>)]) -> S3Result<Vec<StoredGrant>> {
+    let mut out = Vec::new();
+    for (permission, value) in headers {
+        let Some(value) = value else { continue };
+        for item in value.split(',') {
+            let (kind, v) = item
+                .trim()
+                .split_once('=')
+                .ok_or_else(|| s3_error!(InvalidArgument, "Invalid grant header"))?;
+            let v = v.trim().trim_matches('"').to_string();
+            match kind.trim() {
+                "id" => out.push(StoredGrant {
+                    id: Some(v),
+                    uri: None,
+                    permission: (*permission).into(),
+                }),
+                "uri" => out.push(group(&v, permission)),
+                _ => {
+                    return Err(s3_error!(
+                        InvalidArgument,
+                        "Unsupported grantee type in grant header"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn to_dto(owner_account: &str, grants: &[StoredGrant]) -> Vec<Grant> {
+    let mut all = vec![Grant {
+        grantee: Some(Grantee {
+            id: Some(canonical_id(owner_account)),
+            type_: Type::from(Type::CANONICAL_USER.to_string()),
+            display_name: None,
+            email_address: None,
+            uri: None,
+        }),
+        permission: Some(Permission::from(Permission::FULL_CONTROL.to_string())),
+    }];
+    for g in grants {
+        all.push(Grant {
+            grantee: Some(Grantee {
+                id: g.id.clone(),
+                uri: g.uri.clone(),
+                type_: Type::from(
+                    if g.uri.is_some() {
+                        Type::GROUP
+                    } else {
+                        Type::CANONICAL_USER
+                    }
+                    .to_string(),
+                ),
+                display_name: None,
+                email_address: None,
+            }),
+            permission: Some(Permission::from(g.permission.clone())),
+        });
+    }
+    all
+}
+
+fn not_supported() -> s3s::S3Error {
+    s3_error!(
+        AccessControlListNotSupported,
+        "The bucket does not allow ACLs"
+    )
+}
+
+impl CairnS3 {
+    /// The bucket's effective Object Ownership.
+    pub(crate) async fn ownership(&self, bucket: &str) -> S3Result<String> {
+        let b = self.bucket(bucket).await?;
+        let configured = self
+            .state
+            .meta
+            .get_bucket_config(bucket, OWNERSHIP)
+            .await
+            .map_err(meta_err)?;
+        Ok(match configured.as_deref() {
+            Some(DELETED) => "ObjectWriter".to_string(),
+            Some(v) => v.to_string(),
+            None => b.object_ownership,
+        })
+    }
+
+    /// Checks an ACL sent with a write (PutObject, CopyObject, CreateMultipartUpload): with ACLs
+    /// disabled only `bucket-owner-full-control` passes; Block Public Access refuses public ACLs.
+    pub(crate) async fn check_write_acl(
+        &self,
+        bucket: &str,
+        acl: Option<&str>,
+        has_grants: bool,
+    ) -> S3Result<()> {
+        if acl.is_none() && !has_grants {
+            return Ok(());
+        }
+        if self.ownership(bucket).await? == ENFORCED {
+            return match (acl, has_grants) {
+                (Some("bucket-owner-full-control"), false) => Ok(()),
+                _ => Err(not_supported()),
+            };
+        }
+        let grants = acl.and_then(canned).unwrap_or_default();
+        if is_public(&grants) && self.bpa(bucket).await?.block_public_acls {
+            return Err(s3_error!(
+                AccessDenied,
+                "Access Denied: public ACLs are blocked by the BlockPublicAcls setting"
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) async fn do_put_bucket_ownership_controls(
+        &self,
+        req: S3Request<PutBucketOwnershipControlsInput>,
+    ) -> S3Result<S3Response<PutBucketOwnershipControlsOutput>> {
+        let rules = req.input.ownership_controls.rules;
+        let [rule] = rules.as_slice() else {
+            return Err(s3_error!(
+                MalformedXML,
+                "Exactly one ownership rule is required"
+            ));
+        };
+        let value = rule.object_ownership.as_str();
+        if ![
+            "BucketOwnerEnforced",
+            "BucketOwnerPreferred",
+            "ObjectWriter",
+        ]
+        .contains(&value)
+        {
+            return Err(s3_error!(MalformedXML, "Invalid ObjectOwnership value"));
+        }
+        self.state
+            .meta
+            .put_bucket_config(&req.input.bucket, OWNERSHIP, Some(value))
+            .await
+            .map_err(meta_err)?;
+        Ok(S3Response::new(PutBucketOwnershipControlsOutput {}))
+    }
+
+    pub(super) async fn do_get_bucket_ownership_controls(
+        &self,
+        req: S3Request<GetBucketOwnershipControlsInput>,
+    ) -> S3Result<S3Response<GetBucketOwnershipControlsOutput>> {
+        let configured = self
+            .state
+            .meta
+            .get_bucket_config(&req.input.bucket, OWNERSHIP)
+            .await
+            .map_err(meta_err)?;
+        if configured.as_deref() == Some(DELETED) {
+            return Err(s3_error!(
+                OwnershipControlsNotFoundError,
+                "The bucket ownership controls were not found"
+            ));
+        }
+        let value = self.ownership(&req.input.bucket).await?;
+        Ok(S3Response::new(GetBucketOwnershipControlsOutput {
+            ownership_controls: Some(OwnershipControls {
+                rules: vec![OwnershipControlsRule {
+                    object_ownership: ObjectOwnership::from(value),
+                }],
+            }),
+        }))
+    }
+
+    pub(super) async fn do_delete_bucket_ownership_controls(
+        &self,
+        req: S3Request<DeleteBucketOwnershipControlsInput>,
+    ) -> S3Result<S3Response<DeleteBucketOwnershipControlsOutput>> {
+        self.state
+            .meta
+            .put_bucket_config(&req.input.bucket, OWNERSHIP, Some(DELETED))
+            .await
+            .map_err(meta_err)?;
+        Ok(S3Response::new(DeleteBucketOwnershipControlsOutput {}))
+    }
+
+    pub(super) async fn do_get_bucket_acl(
+        &self,
+        req: S3Request<GetBucketAclInput>,
+    ) -> S3Result<S3Response<GetBucketAclOutput>> {
+        let b = self.bucket(&req.input.bucket).await?;
+        let grants: Vec<StoredGrant> = if self.ownership(&b.name).await? == ENFORCED {
+            vec![]
+        } else {
+            self.state
+                .meta
+                .get_bucket_config(&b.name, BUCKET_ACL)
+                .await
+                .map_err(meta_err)?
+                .and_then(|d| serde_json::from_str(&d).ok())
+                .unwrap_or_default()
+        };
+        Ok(S3Response::new(GetBucketAclOutput {
+            owner: Some(owner(&b.account_id)),
+            grants: Some(to_dto(&b.account_id, &grants)),
+        }))
+    }
+
+    pub(super) async fn do_put_bucket_acl(
+        &self,
+        req: S3Request<PutBucketAclInput>,
+    ) -> S3Result<S3Response<PutBucketAclOutput>> {
+        let input = req.input;
+        let b = self.bucket(&input.bucket).await?;
+        let acl = input.acl.as_ref().map(|a| a.as_str().to_string());
+        let from_headers = grant_headers(&[
+            ("FULL_CONTROL", input.grant_full_control.as_ref()),
+            ("READ", input.grant_read.as_ref()),
+            ("READ_ACP", input.grant_read_acp.as_ref()),
+            ("WRITE", input.grant_write.as_ref()),
+            ("WRITE_ACP", input.grant_write_acp.as_ref()),
+        ])?;
+        let grants: Vec<StoredGrant> = match (&acl, input.access_control_policy) {
+            (Some(a), _) => {
+                canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?
+            }
+            (None, Some(policy)) => policy
+                .grants
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| {
+                    let grantee = g.grantee?;
+                    let permission = g.permission?.as_str().to_string();
+                    Some(StoredGrant {
+                        id: grantee.id,
+                        uri: grantee.uri,
+                        permission,
+                    })
+                })
+                .filter(|g| g.id.as_deref() != Some(canonical_id(&b.account_id).as_str()))
+                .collect(),
+            (None, None) => from_headers,
+        };
+        if self.ownership(&b.name).await? == ENFORCED {
+            if acl.as_deref() == Some("private") || (acl.is_none() && grants.is_empty()) {
+                return Ok(S3Response::new(PutBucketAclOutput {}));
+            }
+            return Err(not_supported());
+        }
+        if is_public(&grants) && self.bpa(&b.name).await?.block_public_acls {
+            return Err(s3_error!(
+                AccessDenied,
+                "Access Denied: public ACLs are blocked by the BlockPublicAcls setting"
+            ));
+        }
+        let doc = serde_json::to_string(&grants).map_err(|_| s3_error!(InternalError))?;
+        self.state
+            .meta
+            .put_bucket_config(&b.name, BUCKET_ACL, Some(&doc))
+            .await
+            .map_err(|e| match e {
+                MetaError::NoSuchBucket => meta_err(e),
+                other => meta_err(other),
+            })?;
+        Ok(S3Response::new(PutBucketAclOutput {}))
+    }
+
+    pub(super) async fn do_get_object_acl(
+        &self,
+        req: S3Request<GetObjectAclInput>,
+    ) -> S3Result<S3Response<GetObjectAclOutput>> {
+        let input = req.input;
+        super::object::reject_versions(input.version_id.as_deref())?;
+        let b = self.bucket(&input.bucket).await?;
+        self.object(&input.bucket, &input.key).await?;
+        Ok(S3Response::new(GetObjectAclOutput {
+            owner: Some(owner(&b.account_id)),
+            grants: Some(to_dto(&b.account_id, &[])),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn do_put_object_acl(
+        &self,
+        req: S3Request<PutObjectAclInput>,
+    ) -> S3Result<S3Response<PutObjectAclOutput>> {
+        let input = req.input;
+        super::object::reject_versions(input.version_id.as_deref())?;
+        self.object(&input.bucket, &input.key).await?;
+        let acl = input.acl.as_ref().map(|a| a.as_str().to_string());
+        if self.ownership(&input.bucket).await? == ENFORCED {
+            let owner_only = acl.as_deref() == Some("bucket-owner-full-control")
+                && input.grant_read.is_none()
+                && input.grant_write_acp.is_none()
+                && input.grant_read_acp.is_none()
+                && input.grant_full_control.is_none();
+            return if owner_only {
+                Ok(S3Response::new(PutObjectAclOutput::default()))
+            } else {
+                Err(not_supported())
+            };
+        }
+        if acl
+            .as_deref()
+            .and_then(canned)
+            .is_some_and(|g| is_public(&g))
+            && self.bpa(&input.bucket).await?.block_public_acls
+        {
+            return Err(s3_error!(
+                AccessDenied,
+                "Access Denied: public ACLs are blocked by the BlockPublicAcls setting"
+            ));
+        }
+        Err(s3_error!(
+            NotImplemented,
+            "Object ACLs on buckets with ACLs enabled are not supported yet"
+        ))
+    }
+}

@@ -1,0 +1,198 @@
+//! Bucket protection: Block Public Access defaults and rules, Object Ownership and ACLs.
+
+use crate::harness::*;
+use aws_sdk_s3::types::{
+    BucketCannedAcl, ObjectCannedAcl, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
+    PublicAccessBlockConfiguration,
+};
+
+#[tokio::test]
+async fn new_buckets_block_public_access_and_disable_acls() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("locked").send().await.unwrap();
+    let bpa = c
+        .get_public_access_block()
+        .bucket("locked")
+        .send()
+        .await
+        .unwrap();
+    let cfg = bpa.public_access_block_configuration().unwrap();
+    assert_eq!(
+        (
+            cfg.block_public_acls(),
+            cfg.ignore_public_acls(),
+            cfg.block_public_policy(),
+            cfg.restrict_public_buckets()
+        ),
+        (Some(true), Some(true), Some(true), Some(true))
+    );
+    let own = c
+        .get_bucket_ownership_controls()
+        .bucket("locked")
+        .send()
+        .await
+        .unwrap();
+    let rule = &own.ownership_controls().unwrap().rules()[0];
+    assert_eq!(
+        rule.object_ownership(),
+        &ObjectOwnership::BucketOwnerEnforced
+    );
+    // ACLs are disabled: only bucket-owner-full-control is accepted.
+    let err = c
+        .put_object()
+        .bucket("locked")
+        .key("k")
+        .acl(ObjectCannedAcl::PublicRead)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessControlListNotSupported");
+    assert_eq!(status(&err), 400);
+    c.put_object()
+        .bucket("locked")
+        .key("k")
+        .acl(ObjectCannedAcl::BucketOwnerFullControl)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    c.put_object_acl()
+        .bucket("locked")
+        .key("k")
+        .acl(ObjectCannedAcl::BucketOwnerFullControl)
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .put_object_acl()
+        .bucket("locked")
+        .key("k")
+        .acl(ObjectCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessControlListNotSupported");
+    let acl = c
+        .get_object_acl()
+        .bucket("locked")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acl.grants().len(), 1);
+    assert_eq!(
+        acl.grants()[0].permission().map(|p| p.as_str()),
+        Some("FULL_CONTROL")
+    );
+    let err = c
+        .put_bucket_acl()
+        .bucket("locked")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessControlListNotSupported");
+    let err = c
+        .create_bucket()
+        .bucket("public-from-birth")
+        .acl(aws_sdk_s3::types::BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidBucketAclWithObjectOwnership");
+}
+
+#[tokio::test]
+async fn acls_when_enabled_are_stored_and_public_ones_blocked_by_bpa() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket()
+        .bucket("legacy")
+        .object_ownership(ObjectOwnership::BucketOwnerPreferred)
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .put_bucket_acl()
+        .bucket("legacy")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied", "BlockPublicAcls");
+    c.put_public_access_block()
+        .bucket("legacy")
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(false)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    c.put_bucket_acl()
+        .bucket("legacy")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap();
+    let acl = c.get_bucket_acl().bucket("legacy").send().await.unwrap();
+    let uris: Vec<_> = acl
+        .grants()
+        .iter()
+        .filter_map(|g| g.grantee().and_then(|g| g.uri()))
+        .collect();
+    assert_eq!(
+        uris,
+        vec!["http://acs.amazonaws.com/groups/global/AllUsers"]
+    );
+    // Ownership controls can be switched and deleted.
+    c.put_bucket_ownership_controls()
+        .bucket("legacy")
+        .ownership_controls(
+            OwnershipControls::builder()
+                .rules(
+                    OwnershipControlsRule::builder()
+                        .object_ownership(ObjectOwnership::BucketOwnerEnforced)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let acl = c.get_bucket_acl().bucket("legacy").send().await.unwrap();
+    assert_eq!(
+        acl.grants().len(),
+        1,
+        "ACLs disabled again: only the owner's grant shows"
+    );
+    c.delete_bucket_ownership_controls()
+        .bucket("legacy")
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .get_bucket_ownership_controls()
+        .bucket("legacy")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "OwnershipControlsNotFoundError");
+    c.delete_public_access_block()
+        .bucket("legacy")
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .get_public_access_block()
+        .bucket("legacy")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchPublicAccessBlockConfiguration");
+}
