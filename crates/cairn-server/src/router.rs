@@ -3,6 +3,7 @@
 
 use crate::host::BaseDomain;
 use crate::query;
+use crate::s3::cors;
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
@@ -30,15 +31,43 @@ impl Router {
         req.extensions_mut()
             .insert(crate::access::RemoteAddr(remote));
         let request_id = uuid::Uuid::new_v4().simple().to_string().to_uppercase()[..16].to_string();
-        let vhost_bucket = match (
+        let host_bucket: Option<String> = match (
             &self.host,
             req.headers()
                 .get(http::header::HOST)
                 .and_then(|h| h.to_str().ok()),
         ) {
-            (Some(d), Some(h)) => d.parse_host_header(h).is_ok_and(|v| v.bucket().is_some()),
-            _ => false,
+            (Some(d), Some(h)) => d
+                .parse_host_header(h)
+                .ok()
+                .and_then(|v| v.bucket().map(str::to_owned)),
+            _ => None,
         };
+        let vhost_bucket = host_bucket.is_some();
+        // The bucket a request addresses, for CORS.
+        let bucket = host_bucket.or_else(|| {
+            let first = req
+                .uri()
+                .path()
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("");
+            (!first.is_empty()).then(|| first.to_string())
+        });
+        if cors::is_preflight(req.method(), req.headers()) {
+            let mut resp = cors::preflight(&self.state, bucket.as_deref(), req.headers()).await;
+            if let Ok(v) = HeaderValue::from_str(&request_id) {
+                resp.headers_mut().insert("x-amz-request-id", v);
+            }
+            return Ok(resp);
+        }
+        let origin = req
+            .headers()
+            .get("origin")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let method = req.method().as_str().to_string();
         let mut resp = if let Some(refused) = presign_limits(req.uri().query()) {
             with_request_id_in_error(refused, &request_id)
         } else if query::is_query_request(
@@ -73,6 +102,12 @@ impl Router {
                 }
             }
         };
+        if let (Some(origin), Some(bucket)) = (&origin, &bucket)
+            && let Some(rules) = cors::load(&self.state, bucket).await
+            && let Some(rule) = cors::find(&rules, origin, &method, &[])
+        {
+            cors::decorate(resp.headers_mut(), rule, origin, None);
+        }
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             resp.headers_mut().insert("x-amz-request-id", v.clone());
             resp.headers_mut().insert("x-amz-id-2", v);

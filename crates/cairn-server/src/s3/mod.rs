@@ -5,6 +5,7 @@ mod acl;
 pub mod attrs;
 mod bucket;
 mod copy;
+pub mod cors;
 pub mod error;
 mod ingest;
 mod list;
@@ -97,5 +98,8 @@ route! {
     get_bucket_acl => do_get_bucket_acl: GetBucketAclInput => GetBucketAclOutput;
     put_bucket_acl => do_put_bucket_acl: PutBucketAclInput => PutBucketAclOutput;
     get_object_acl => do_get_object_acl: GetObjectAclInput => GetObjectAclOutput;
+    put_bucket_cors => do_put_bucket_cors: PutBucketCorsInput => PutBucketCorsOutput;
+    get_bucket_cors => do_get_bucket_cors: GetBucketCorsInput => GetBucketCorsOutput;
+    delete_bucket_cors => do_delete_bucket_cors: DeleteBucketCorsInput => DeleteBucketCorsOutput;
     put_object_acl => do_put_object_acl: PutObjectAclInput => PutObjectAclOutput;
 }

@@ -196,3 +196,125 @@ async fn acls_when_enabled_are_stored_and_public_ones_blocked_by_bpa() {
         .unwrap_err();
     assert_eq!(code(&err), "NoSuchPublicAccessBlockConfiguration");
 }
+
+#[tokio::test]
+async fn cors_rules_answer_preflights_and_decorate_responses() {
+    use aws_sdk_s3::presigning::PresigningConfig;
+    use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("web-assets").send().await.unwrap();
+    c.put_object()
+        .bucket("web-assets")
+        .key("app.js")
+        .body(b"js".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let preflight = |origin: &'static str, method: &'static str| {
+        http.request(
+            reqwest::Method::OPTIONS,
+            format!("{}/web-assets/app.js", s.endpoint),
+        )
+        .header("origin", origin)
+        .header("access-control-request-method", method)
+        .header("access-control-request-headers", "content-type")
+        .send()
+    };
+    assert_eq!(
+        preflight("https://app.example.com", "GET")
+            .await
+            .unwrap()
+            .status(),
+        403,
+        "no CORS yet"
+    );
+    let err = c
+        .get_bucket_cors()
+        .bucket("web-assets")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchCORSConfiguration");
+    c.put_bucket_cors()
+        .bucket("web-assets")
+        .cors_configuration(
+            CorsConfiguration::builder()
+                .cors_rules(
+                    CorsRule::builder()
+                        .allowed_origins("https://*.example.com")
+                        .allowed_methods("GET")
+                        .allowed_methods("PUT")
+                        .allowed_headers("*")
+                        .expose_headers("ETag")
+                        .max_age_seconds(600)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let ok = preflight("https://app.example.com", "PUT").await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert_eq!(ok.headers()["access-control-max-age"], "600");
+    assert_eq!(
+        preflight("https://evil.test", "GET")
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        preflight("https://app.example.com", "DELETE")
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let url = c
+        .get_object()
+        .bucket("web-assets")
+        .key("app.js")
+        .presigned(PresigningConfig::expires_in(std::time::Duration::from_secs(60)).unwrap())
+        .await
+        .unwrap();
+    let got = http
+        .get(url.uri())
+        .header("origin", "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(
+        got.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert_eq!(got.headers()["access-control-expose-headers"], "ETag");
+    let rules = c
+        .get_bucket_cors()
+        .bucket("web-assets")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rules.cors_rules().len(), 1);
+    c.delete_bucket_cors()
+        .bucket("web-assets")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        preflight("https://app.example.com", "GET")
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}
