@@ -268,6 +268,121 @@ impl CairnS3 {
     }
 }
 
+impl CairnS3 {
+    /// ListObjectVersions. Versioning is not enabled on any bucket yet, so every object has one
+    /// version, the `null` one, and there are no delete markers.
+    pub(super) async fn do_list_object_versions(
+        &self,
+        req: S3Request<ListObjectVersionsInput>,
+    ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
+        let input = req.input;
+        let bucket = self.bucket(&input.bucket).await?;
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let max = max_keys(input.max_keys)?;
+        let resume = Resume::from_marker(
+            input.key_marker.as_deref(),
+            &prefix,
+            input.delimiter.as_deref(),
+        );
+        let page = self
+            .page(
+                &input.bucket,
+                &prefix,
+                input.delimiter.as_deref(),
+                resume,
+                max,
+            )
+            .await?;
+        let url = is_url(input.encoding_type.as_ref())?;
+        let truncated = page.truncated;
+        let next_key = truncated.then(|| match resume_after(&page) {
+            Resume::After(k) | Resume::PastPrefix(k) => enc(url, &k),
+            Resume::Start => String::new(),
+        });
+        let (contents, prefixes) = split(page, url, Some(bucket.account_id.as_str()));
+        let versions = contents
+            .into_iter()
+            .map(|o| ObjectVersion {
+                key: o.key,
+                version_id: Some("null".into()),
+                is_latest: Some(true),
+                e_tag: o.e_tag,
+                last_modified: o.last_modified,
+                size: o.size,
+                owner: o.owner,
+                storage_class: Some(ObjectVersionStorageClass::from("STANDARD".to_string())),
+                checksum_algorithm: o.checksum_algorithm,
+                checksum_type: o.checksum_type,
+                ..Default::default()
+            })
+            .collect();
+        Ok(S3Response::new(ListObjectVersionsOutput {
+            name: Some(input.bucket),
+            prefix: Some(enc(url, &prefix)),
+            delimiter: input.delimiter.map(|d| enc(url, &d)),
+            key_marker: Some(input.key_marker.unwrap_or_default()),
+            version_id_marker: Some(input.version_id_marker.unwrap_or_default()),
+            max_keys: Some(max as i32),
+            is_truncated: Some(truncated),
+            next_version_id_marker: next_key.as_ref().map(|_| "null".to_string()),
+            next_key_marker: next_key,
+            encoding_type: input.encoding_type,
+            versions: Some(versions),
+            delete_markers: Some(vec![]),
+            common_prefixes: Some(prefixes),
+            ..Default::default()
+        }))
+    }
+
+    pub(super) async fn do_get_bucket_versioning(
+        &self,
+        req: S3Request<GetBucketVersioningInput>,
+    ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
+        self.bucket(&req.input.bucket).await?;
+        let status = self
+            .state
+            .meta
+            .get_bucket_config(&req.input.bucket, "versioning")
+            .await
+            .map_err(crate::s3::error::meta_err)?;
+        Ok(S3Response::new(GetBucketVersioningOutput {
+            status: status.map(BucketVersioningStatus::from),
+            mfa_delete: None,
+        }))
+    }
+
+    /// Only `Suspended` is accepted for now: it behaves exactly like never-enabled (every write
+    /// is the `null` version). Enabling needs version storage, which is not built yet.
+    pub(super) async fn do_put_bucket_versioning(
+        &self,
+        req: S3Request<PutBucketVersioningInput>,
+    ) -> S3Result<S3Response<PutBucketVersioningOutput>> {
+        let status = req
+            .input
+            .versioning_configuration
+            .status
+            .map(|s| s.as_str().to_string());
+        match status.as_deref() {
+            Some("Suspended") => {
+                self.state
+                    .meta
+                    .put_bucket_config(&req.input.bucket, "versioning", Some("Suspended"))
+                    .await
+                    .map_err(crate::s3::error::meta_err)?;
+                Ok(S3Response::new(PutBucketVersioningOutput {}))
+            }
+            Some("Enabled") => Err(s3_error!(
+                NotImplemented,
+                "Bucket versioning is not available in this version of Cairn"
+            )),
+            _ => Err(s3_error!(
+                MalformedXML,
+                "The XML you provided was not well-formed or did not validate against our published schema"
+            )),
+        }
+    }
+}
+
 fn max_keys(given: Option<i32>) -> S3Result<usize> {
     match given {
         None => Ok(1000),

@@ -99,6 +99,9 @@ route! {
     put_bucket_acl => do_put_bucket_acl: PutBucketAclInput => PutBucketAclOutput;
     get_object_acl => do_get_object_acl: GetObjectAclInput => GetObjectAclOutput;
     put_bucket_cors => do_put_bucket_cors: PutBucketCorsInput => PutBucketCorsOutput;
+    list_object_versions => do_list_object_versions: ListObjectVersionsInput => ListObjectVersionsOutput;
+    get_bucket_versioning => do_get_bucket_versioning: GetBucketVersioningInput => GetBucketVersioningOutput;
+    put_bucket_versioning => do_put_bucket_versioning: PutBucketVersioningInput => PutBucketVersioningOutput;
     get_bucket_cors => do_get_bucket_cors: GetBucketCorsInput => GetBucketCorsOutput;
     delete_bucket_cors => do_delete_bucket_cors: DeleteBucketCorsInput => DeleteBucketCorsOutput;
     put_object_acl => do_put_object_acl: PutObjectAclInput => PutObjectAclOutput;

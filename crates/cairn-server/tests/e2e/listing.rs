@@ -140,3 +140,70 @@ async fn url_encoding_and_unicode_keys() {
         .unwrap();
     assert_eq!(page.common_prefixes()[0].prefix(), Some("é/"));
 }
+
+#[tokio::test]
+async fn unversioned_buckets_list_null_versions() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket()
+        .bucket("plain-versions")
+        .send()
+        .await
+        .unwrap();
+    for k in ["a", "dir/b", "dir/c"] {
+        c.put_object()
+            .bucket("plain-versions")
+            .key(k)
+            .body(b"x".to_vec().into())
+            .send()
+            .await
+            .unwrap();
+    }
+    let v = c
+        .get_bucket_versioning()
+        .bucket("plain-versions")
+        .send()
+        .await
+        .unwrap();
+    assert!(v.status().is_none(), "never enabled");
+    let out = c
+        .list_object_versions()
+        .bucket("plain-versions")
+        .delimiter("/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.versions().len(), 1);
+    assert_eq!(out.versions()[0].version_id(), Some("null"));
+    assert_eq!(out.versions()[0].is_latest(), Some(true));
+    assert_eq!(out.common_prefixes()[0].prefix(), Some("dir/"));
+    let page = c
+        .list_object_versions()
+        .bucket("plain-versions")
+        .max_keys(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.is_truncated(), Some(true));
+    assert_eq!(page.next_key_marker(), Some("dir/b"));
+    let rest = c
+        .list_object_versions()
+        .bucket("plain-versions")
+        .key_marker("dir/b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.versions()[0].key(), Some("dir/c"));
+    let err = c
+        .put_bucket_versioning()
+        .bucket("plain-versions")
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NotImplemented");
+}
