@@ -141,3 +141,18 @@ def test_agency_guide_inline_user_policy_per_bucket(server, tmp_path):
     aws(env, "s3", "rm", "s3://acme-production/assets/logo.png", "--only-show-errors")
     denied = aws(env, "s3", "cp", str(f), "s3://acme-staging/logo.png", check=False)
     assert denied.returncode != 0 and "AccessDenied" in denied.stderr
+
+
+def test_sts_get_caller_identity_names_root_and_users(server):
+    root = server.env()
+    me = json.loads(aws(root, "sts", "get-caller-identity").stdout)
+    assert me["Arn"] == f"arn:aws:iam::{me['Account']}:root"
+    aws(root, "iam", "create-user", "--user-name", "who-am-i", "--path", "/ops/")
+    key = json.loads(aws(root, "iam", "create-access-key", "--user-name", "who-am-i").stdout)["AccessKey"]
+    user = json.loads(aws(as_user(server, key), "sts", "get-caller-identity").stdout)
+    assert user["Arn"] == f"arn:aws:iam::{me['Account']}:user/ops/who-am-i"
+    assert user["UserId"].startswith("AIDA")
+    env = as_user(server, key)
+    env["AWS_SECRET_ACCESS_KEY"] = "wrong" * 8
+    bad = aws(env, "sts", "get-caller-identity", check=False)
+    assert bad.returncode != 0 and "SignatureDoesNotMatch" in bad.stderr

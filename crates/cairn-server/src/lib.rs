@@ -19,4 +19,5 @@ pub mod router;
 pub mod s3;
 pub mod server;
 pub mod state;
+pub mod sts;
 pub mod time;

@@ -130,6 +130,10 @@ pub async fn handle(
     remote: Option<std::net::SocketAddr>,
 ) -> Response<s3s::Body> {
     let params = Params::parse(&body, parts.uri.query());
+    let namespace = match params.get("Version") {
+        Some("2011-06-15") => crate::sts::STS_NAMESPACE,
+        _ => IAM_NAMESPACE,
+    };
     let result = async {
         let (principal, access_key_id, service) = authenticate(state, &parts, &body).await?;
         let service = service.unwrap_or_else(|| match params.get("Version") {
@@ -146,6 +150,7 @@ pub async fn handle(
         };
         match service.as_str() {
             "iam" => crate::iam::handle(state, &caller, &params).await,
+            "sts" => crate::sts::handle(state, &caller, &params).await,
             other => Err(QueryError::bad_request(
                 "InvalidAction",
                 format!("The service {other} is not available at this endpoint yet"),
@@ -163,7 +168,7 @@ pub async fn handle(
             };
             (
                 e.status,
-                xml::error(IAM_NAMESPACE, kind, &e.code, &e.message, request_id),
+                xml::error(namespace, kind, &e.code, &e.message, request_id),
             )
         }
     };
