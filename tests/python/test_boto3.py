@@ -141,3 +141,26 @@ def test_skewed_clock_is_refused(server):
     signed = sigv4.sign("GET", url, {}, sigv4.EMPTY_SHA256, ROOT_KEY, ROOT_SECRET, now=past)
     status, body = http("GET", url, None, signed.headers)
     assert status == 403 and b"RequestTimeTooSkewed" in body
+
+
+def test_browser_form_upload_with_a_signed_post_policy(server):
+    import requests
+
+    s3 = client(server)
+    s3.create_bucket(Bucket="form-bucket")
+    post = s3.generate_presigned_post(
+        "form-bucket",
+        "uploads/photo.jpg",
+        Conditions=[["starts-with", "$key", "uploads/"], ["content-length-range", 1, 1000]],
+        ExpiresIn=300,
+    )
+    ok = requests.post(post["url"], data=post["fields"], files={"file": ("photo.jpg", b"jpeg bytes")})
+    assert ok.status_code == 204, ok.text
+    assert s3.get_object(Bucket="form-bucket", Key="uploads/photo.jpg")["Body"].read() == b"jpeg bytes"
+    too_big = requests.post(post["url"], data=post["fields"], files={"file": ("big.bin", b"x" * 2000)})
+    assert too_big.status_code == 400 and "EntityTooLarge" in too_big.text, too_big.text
+    fields = dict(post["fields"], key="elsewhere/photo.jpg")
+    outside = requests.post(post["url"], data=fields, files={"file": ("photo.jpg", b"jpeg")})
+    assert outside.status_code == 403, outside.text
+    with pytest.raises(s3.exceptions.ClientError):
+        s3.head_object(Bucket="form-bucket", Key="elsewhere/photo.jpg")

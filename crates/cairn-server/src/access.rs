@@ -222,6 +222,8 @@ impl S3Access for CairnAccess {
             action = v.to_string();
         }
         match (cx.s3_path(), target) {
+            // A form upload names its key in the body: decided in `post_object` below.
+            (S3Path::Bucket { .. }, _) if cx.s3_op().name() == "PostObject" => {}
             (_, Target::Account) | (S3Path::Root, _) => {
                 check(
                     &self.state,
@@ -250,5 +252,27 @@ impl S3Access for CairnAccess {
         }
         cx.extensions_mut().insert(principal);
         Ok(())
+    }
+
+    async fn post_object(
+        &self,
+        req: &mut s3s::S3Request<s3s::dto::PostObjectInput>,
+    ) -> S3Result<()> {
+        let principal = req
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .unwrap_or(Principal::Anonymous);
+        let remote = req.extensions.get::<RemoteAddr>().map(|r| r.0);
+        let context = request_keys(&req.headers, req.uri.query(), remote, &self.state.region);
+        check_action(
+            &self.state,
+            &principal,
+            "s3:PutObject",
+            &req.input.bucket,
+            Some(&req.input.key),
+            context,
+        )
+        .await
     }
 }

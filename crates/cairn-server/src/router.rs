@@ -214,6 +214,19 @@ fn with_request_id_in_error(resp: Response<s3s::Body>, request_id: &str) -> Resp
         return Response::from_parts(parts, body);
     };
     let text = String::from_utf8_lossy(&bytes);
+    // s3s reports a failed POST-policy condition as 400 InvalidPolicyDocument; AWS answers 403.
+    if parts.status == StatusCode::BAD_REQUEST
+        && text.contains("<Code>InvalidPolicyDocument</Code>")
+        && text.contains("Policy condition")
+    {
+        let mut parts = parts;
+        parts.status = StatusCode::FORBIDDEN;
+        parts.headers.remove(http::header::CONTENT_LENGTH);
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Invalid according to Policy: Policy Condition failed</Message><RequestId>{request_id}</RequestId></Error>"
+        );
+        return Response::from_parts(parts, s3s::Body::from(body));
+    }
     let patched = match text.rfind("</Error>") {
         Some(i) if !text.contains("<RequestId>") => {
             format!(

@@ -13,6 +13,7 @@ mod multipart;
 mod multipart_checksum;
 mod object;
 mod policy;
+mod post;
 pub mod public_access;
 mod read;
 
@@ -68,6 +69,7 @@ route! {
     get_bucket_tagging => do_get_bucket_tagging: GetBucketTaggingInput => GetBucketTaggingOutput;
     delete_bucket_tagging => do_delete_bucket_tagging: DeleteBucketTaggingInput => DeleteBucketTaggingOutput;
     put_object => do_put_object: PutObjectInput => PutObjectOutput;
+    post_object => do_post_object: PostObjectInput => PostObjectOutput;
     get_object => do_get_object: GetObjectInput => GetObjectOutput;
     head_object => do_head_object: HeadObjectInput => HeadObjectOutput;
     delete_object => do_delete_object: DeleteObjectInput => DeleteObjectOutput;

@@ -1,0 +1,45 @@
+//! POST object (browser form uploads): s3s verifies the form's signature and policy conditions;
+//! the upload itself is a PutObject.
+
+use super::CairnS3;
+use s3s::dto::*;
+use s3s::{S3Request, S3Response, S3Result};
+
+/// Moves the listed fields between two DTOs with the same field names.
+macro_rules! move_fields {
+    ($from:ident => $to:ident { $($f:ident),* $(,)? }) => {
+        $to { $($f: $from.$f),* }
+    };
+}
+
+fn into_put(x: PostObjectInput) -> PutObjectInput {
+    move_fields!(x => PutObjectInput {
+        acl, body, bucket, bucket_key_enabled, cache_control, checksum_algorithm, checksum_crc32,
+        checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256, content_disposition,
+        content_encoding, content_language, content_length, content_md5, content_type,
+        expected_bucket_owner, expires, grant_full_control, grant_read, grant_read_acp,
+        grant_write_acp, if_match, if_none_match, key, metadata, object_lock_legal_hold_status,
+        object_lock_mode, object_lock_retain_until_date, request_payer, sse_customer_algorithm,
+        sse_customer_key, sse_customer_key_md5, ssekms_encryption_context, ssekms_key_id,
+        server_side_encryption, storage_class, tagging, website_redirect_location, write_offset_bytes,
+    })
+}
+
+fn into_post_output(x: PutObjectOutput) -> PostObjectOutput {
+    move_fields!(x => PostObjectOutput {
+        bucket_key_enabled, checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1,
+        checksum_sha256, checksum_type, e_tag, expiration, request_charged, sse_customer_algorithm,
+        sse_customer_key_md5, ssekms_encryption_context, ssekms_key_id, server_side_encryption, size,
+        version_id,
+    })
+}
+
+impl CairnS3 {
+    pub(super) async fn do_post_object(
+        &self,
+        req: S3Request<PostObjectInput>,
+    ) -> S3Result<S3Response<PostObjectOutput>> {
+        let resp = self.do_put_object(req.map_input(into_put)).await?;
+        Ok(resp.map_output(into_post_output))
+    }
+}
