@@ -15,7 +15,9 @@ mod model;
 mod schema;
 mod sql;
 mod sql_iam;
+mod sql_versions;
 mod store;
+mod version_store;
 
 pub use error::MetaError;
 pub use iam_model::*;
@@ -23,6 +25,7 @@ pub use iam_store::IamStore;
 pub use model::*;
 pub use sql::{Backend, SqlMeta, prefix_successor};
 pub use store::MetaStore;
+pub use version_store::VersionStore;
 
 /// Result of a metadata call.
 pub type Result<T, E = MetaError> = std::result::Result<T, E>;

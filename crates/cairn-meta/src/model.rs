@@ -158,3 +158,22 @@ pub struct ListFrom {
     /// Only keys greater than or equal to this.
     pub at_or_after: Option<String>,
 }
+
+/// How a bucket keeps versions (S3's three states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versioning {
+    /// Never enabled: one object per key, version `null`, nothing kept.
+    Unversioned,
+    Enabled,
+    /// Was enabled: old versions stay; new writes replace the `null` version.
+    Suspended,
+}
+
+/// One version of an object, or a delete marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRecord {
+    pub object: ObjectRecord,
+    pub delete_marker: bool,
+    /// The newest version of its key.
+    pub is_latest: bool,
+}

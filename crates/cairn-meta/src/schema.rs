@@ -128,4 +128,21 @@ CREATE INDEX IF NOT EXISTS access_keys_by_user ON access_keys (account_id, user_
     r#"
 ALTER TABLE accounts ADD COLUMN name TEXT
 "#,
+    r#"
+CREATE TABLE IF NOT EXISTS object_versions (
+    bucket TEXT NOT NULL,
+    object_key TEXT {BYTES} NOT NULL,
+    version_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    delete_marker BIGINT NOT NULL,
+    size BIGINT NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified BIGINT NOT NULL,
+    layout TEXT NOT NULL,
+    attrs TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    PRIMARY KEY (bucket, object_key, version_id)
+);
+CREATE INDEX IF NOT EXISTS object_versions_by_seq ON object_versions (bucket, object_key, seq)
+"#,
 ];

@@ -35,7 +35,7 @@ pub(crate) struct WriteTx<'a> {
     _guard: Option<MutexGuard<'a, ()>>,
 }
 
-const OBJECT_COLUMNS: &str =
+pub(crate) const OBJECT_COLUMNS: &str =
     "bucket, object_key, version_id, size, etag, last_modified, layout, attrs, tags";
 const UPLOAD_COLUMNS: &str = "upload_id, bucket, object_key, initiated, attrs, tags, initiator";
 const PART_COLUMNS: &str = "upload_id, part_number, size, etag, blob, checksums, last_modified";
@@ -152,7 +152,11 @@ impl SqlMeta {
         }
     }
 
-    async fn bucket_exists_locked(&self, tx: &mut WriteTx<'_>, bucket: &str) -> Result<()> {
+    pub(crate) async fn bucket_exists_locked(
+        &self,
+        tx: &mut WriteTx<'_>,
+        bucket: &str,
+    ) -> Result<()> {
         let lock = match self.backend {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR SHARE",
@@ -177,7 +181,7 @@ fn tags_from_json(s: &str) -> Result<Tags> {
     Ok(serde_json::from_str(s)?)
 }
 
-fn object_from_row(row: &AnyRow) -> Result<ObjectRecord> {
+pub(crate) fn object_from_row(row: &AnyRow) -> Result<ObjectRecord> {
     Ok(ObjectRecord {
         bucket: row.try_get("bucket")?,
         key: row.try_get("object_key")?,
@@ -423,7 +427,8 @@ impl MetaStore for SqlMeta {
             return Err(MetaError::NoSuchBucket);
         }
         let busy = sqlx::query(
-            "SELECT 1 FROM objects WHERE bucket = $1 UNION ALL SELECT 1 FROM uploads WHERE bucket = $1 LIMIT 1",
+            "SELECT 1 FROM objects WHERE bucket = $1 UNION ALL SELECT 1 FROM uploads WHERE bucket = $1 \
+             UNION ALL SELECT 1 FROM object_versions WHERE bucket = $1 LIMIT 1",
         )
         .bind(name)
         .fetch_optional(&mut *tx.tx)
@@ -780,7 +785,7 @@ impl MetaStore for SqlMeta {
 }
 
 /// Upserts the object row inside `tx`; returns the replaced row's segments.
-async fn replace_object(
+pub(crate) async fn replace_object(
     tx: &mut WriteTx<'_>,
     object: &ObjectRecord,
     for_update: &str,

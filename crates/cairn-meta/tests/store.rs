@@ -505,7 +505,119 @@ async fn managed_policy_versions(s: &SqlMeta) {
     assert!(s.get_managed_policy(&p.arn).await.unwrap().is_none());
 }
 
+fn version(bucket: &str, key: &str, id: &str, blob: &str) -> ObjectRecord {
+    ObjectRecord {
+        version_id: id.into(),
+        ..object(bucket, key, blob)
+    }
+}
+
+async fn versions_and_delete_markers(s: &SqlMeta) {
+    s.create_bucket(&bucket("bv", "111111111111"))
+        .await
+        .unwrap();
+    assert_eq!(s.versioning("bv").await.unwrap(), Versioning::Unversioned);
+    s.put_version(&version("bv", "k", "null", "n1"))
+        .await
+        .unwrap();
+    s.set_versioning("bv", Versioning::Enabled).await.unwrap();
+    // The object written before enabling is now the `null` version.
+    assert_eq!(
+        s.get_version("bv", "k", "null")
+            .await
+            .unwrap()
+            .unwrap()
+            .object
+            .layout[0]
+            .blob,
+        "n1"
+    );
+    assert!(
+        s.put_version(&version("bv", "k", "v2", "b2"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.put_version(&version("bv", "k", "v3", "b3"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.get_object("bv", "k").await.unwrap().unwrap().version_id,
+        "v3"
+    );
+    let (garbage, marker) = s.delete_current("bv", "k", "dm1", 9).await.unwrap();
+    assert!(garbage.is_empty());
+    assert_eq!(marker.as_deref(), Some("dm1"));
+    assert!(
+        s.get_object("bv", "k").await.unwrap().is_none(),
+        "hidden behind the marker"
+    );
+    let all = s.list_versions("bv", "", None, None, 100).await.unwrap();
+    let ids: Vec<_> = all
+        .iter()
+        .map(|v| (v.object.version_id.as_str(), v.delete_marker, v.is_latest))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            ("dm1", true, true),
+            ("v3", false, false),
+            ("v2", false, false),
+            ("null", false, false)
+        ]
+    );
+    let page = s
+        .list_versions("bv", "", Some("k"), Some("v3"), 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.iter()
+            .map(|v| v.object.version_id.as_str())
+            .collect::<Vec<_>>(),
+        vec!["v2", "null"]
+    );
+    // Removing the marker brings v3 back; removing v3 makes v2 current.
+    assert_eq!(
+        s.delete_version("bv", "k", "dm1").await.unwrap(),
+        (vec![], true)
+    );
+    assert_eq!(
+        s.get_object("bv", "k").await.unwrap().unwrap().version_id,
+        "v3"
+    );
+    let (garbage, _) = s.delete_version("bv", "k", "v3").await.unwrap();
+    assert_eq!(garbage[0].blob, "b3");
+    assert_eq!(
+        s.get_object("bv", "k").await.unwrap().unwrap().version_id,
+        "v2"
+    );
+    assert!(matches!(
+        s.delete_version("bv", "k", "v3").await,
+        Err(MetaError::NoSuchKey)
+    ));
+    // Suspended: writes replace the `null` version.
+    s.set_versioning("bv", Versioning::Suspended).await.unwrap();
+    let garbage = s
+        .put_version(&version("bv", "k", "null", "n2"))
+        .await
+        .unwrap();
+    assert_eq!(garbage[0].blob, "n1");
+    assert!(matches!(
+        s.delete_bucket("bv").await,
+        Err(MetaError::BucketNotEmpty)
+    ));
+    for v in ["null", "v2"] {
+        s.delete_version("bv", "k", v).await.unwrap();
+    }
+    assert!(s.get_object("bv", "k").await.unwrap().is_none());
+    s.delete_bucket("bv").await.unwrap();
+}
+
 async fn contract(s: &SqlMeta) {
+    versions_and_delete_markers(s).await;
     iam_entities_policies_and_groups(s).await;
     managed_policy_versions(s).await;
     accounts_and_keys(s).await;
