@@ -743,7 +743,7 @@ impl MetaStore for SqlMeta {
             .bind(upload_id)
             .execute(&mut *tx.tx)
             .await?;
-        let mut garbage = replace_object(&mut tx, object, self.for_update()).await?;
+        let mut garbage = self.write_current(&mut tx, object).await?;
         for row in parts {
             let blob: String = row.try_get("blob")?;
             if !object.layout.iter().any(|s| s.blob == blob) {

@@ -31,6 +31,31 @@ fn version_from_row(r: &AnyRow, latest_seq: Option<i64>) -> Result<VersionRecord
 }
 
 impl SqlMeta {
+    /// Makes `object` current inside `tx` under the bucket's versioning state; returns garbage.
+    pub(crate) async fn write_current(
+        &self,
+        tx: &mut WriteTx<'_>,
+        object: &ObjectRecord,
+    ) -> Result<Vec<Segment>> {
+        match self.versioning_in(tx, &object.bucket).await? {
+            Versioning::Unversioned => replace_object(tx, object, self.for_update()).await,
+            state => {
+                let mut garbage = Vec::new();
+                if state == Versioning::Suspended || object.version_id == "null" {
+                    garbage = self
+                        .drop_null_version(tx, &object.bucket, &object.key)
+                        .await?;
+                }
+                let seq = self.next_seq(tx, &object.bucket, &object.key).await?;
+                self.insert_version(tx, object, seq, false).await?;
+                // The mirror of the current version shares its blobs: nothing to collect there.
+                replace_object(tx, object, self.for_update()).await?;
+                garbage.retain(|s| !object.layout.iter().any(|n| n.blob == s.blob));
+                Ok(garbage)
+            }
+        }
+    }
+
     async fn versioning_in(&self, tx: &mut WriteTx<'_>, bucket: &str) -> Result<Versioning> {
         let row = sqlx::query("SELECT value FROM bucket_configs WHERE bucket = $1 AND kind = $2")
             .bind(bucket)
@@ -170,23 +195,7 @@ impl VersionStore for SqlMeta {
     async fn put_version(&self, object: &ObjectRecord) -> Result<Vec<Segment>> {
         let mut tx = self.begin_write().await?;
         self.bucket_exists_locked(&mut tx, &object.bucket).await?;
-        let garbage = match self.versioning_in(&mut tx, &object.bucket).await? {
-            Versioning::Unversioned => replace_object(&mut tx, object, self.for_update()).await?,
-            state => {
-                let mut garbage = Vec::new();
-                if state == Versioning::Suspended || object.version_id == "null" {
-                    garbage = self
-                        .drop_null_version(&mut tx, &object.bucket, &object.key)
-                        .await?;
-                }
-                let seq = self.next_seq(&mut tx, &object.bucket, &object.key).await?;
-                self.insert_version(&mut tx, object, seq, false).await?;
-                // The mirror of the current version shares its blobs: nothing to collect there.
-                replace_object(&mut tx, object, self.for_update()).await?;
-                garbage.retain(|s| !object.layout.iter().any(|n| n.blob == s.blob));
-                garbage
-            }
-        };
+        let garbage = self.write_current(&mut tx, object).await?;
         tx.tx.commit().await?;
         Ok(garbage)
     }
