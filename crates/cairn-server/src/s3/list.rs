@@ -366,7 +366,7 @@ impl CairnS3 {
             Some("Suspended") => {
                 self.state
                     .meta
-                    .put_bucket_config(&req.input.bucket, "versioning", Some("Suspended"))
+                    .set_versioning(&req.input.bucket, cairn_meta::Versioning::Suspended)
                     .await
                     .map_err(crate::s3::error::meta_err)?;
                 Ok(S3Response::new(PutBucketVersioningOutput {}))
