@@ -532,6 +532,16 @@ impl MetaStore for SqlMeta {
         if done.rows_affected() == 0 {
             return Err(MetaError::NoSuchKey);
         }
+        // Keep the stored copy of the current version in step.
+        sqlx::query(
+            "UPDATE object_versions SET tags = $3 WHERE bucket = $1 AND object_key = $2 AND version_id = \
+             (SELECT version_id FROM objects WHERE bucket = $1 AND object_key = $2)",
+        )
+        .bind(bucket)
+        .bind(key)
+        .bind(serde_json::to_string(tags)?)
+        .execute(&mut *tx.tx)
+        .await?;
         tx.tx.commit().await?;
         Ok(())
     }

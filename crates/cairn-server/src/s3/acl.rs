@@ -332,9 +332,9 @@ impl CairnS3 {
         req: S3Request<GetObjectAclInput>,
     ) -> S3Result<S3Response<GetObjectAclOutput>> {
         let input = req.input;
-        super::object::reject_versions(input.version_id.as_deref())?;
         let b = self.bucket(&input.bucket).await?;
-        self.object(&input.bucket, &input.key).await?;
+        self.object_at(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
         Ok(S3Response::new(GetObjectAclOutput {
             owner: Some(owner(&b.account_id)),
             grants: Some(to_dto(&b.account_id, &[])),
@@ -347,8 +347,8 @@ impl CairnS3 {
         req: S3Request<PutObjectAclInput>,
     ) -> S3Result<S3Response<PutObjectAclOutput>> {
         let input = req.input;
-        super::object::reject_versions(input.version_id.as_deref())?;
-        self.object(&input.bucket, &input.key).await?;
+        self.object_at(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
         let acl = input.acl.as_ref().map(|a| a.as_str().to_string());
         if self.ownership(&input.bucket).await? == ENFORCED {
             let owner_only = acl.as_deref() == Some("bucket-owner-full-control")

@@ -1,6 +1,5 @@
 //! CopyObject, and the byte copy UploadPartCopy shares with it.
 
-use super::object::reject_versions;
 use super::{CairnS3, caller};
 use crate::access::check_action;
 use crate::s3::attrs::*;
@@ -50,8 +49,7 @@ impl CairnS3 {
             context,
         )
         .await?;
-        reject_versions(version_id.as_deref())?;
-        let object = self.object(bucket, key).await?;
+        let object = self.object_at(bucket, key, version_id.as_deref()).await?;
         conditions.check_copy(&object)?;
         Ok(CopySourceObject { object })
     }
@@ -167,10 +165,11 @@ impl CairnS3 {
         };
         attrs.parts_count = None;
         attrs.checksums = data.checksums.clone();
+        let version_id = self.next_version_id(&input.bucket).await?;
         let object = ObjectRecord {
             bucket: input.bucket,
             key: input.key,
-            version_id: "null".into(),
+            version_id,
             size: data.size,
             etag: data.md5_hex(),
             last_modified: now_ms(),

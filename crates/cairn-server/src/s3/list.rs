@@ -277,6 +277,16 @@ impl CairnS3 {
     ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
         let input = req.input;
         let bucket = self.bucket(&input.bucket).await?;
+        if self
+            .state
+            .meta
+            .versioning(&input.bucket)
+            .await
+            .map_err(crate::s3::error::meta_err)?
+            != cairn_meta::Versioning::Unversioned
+        {
+            return self.list_stored_versions(input, &bucket.account_id).await;
+        }
         let prefix = input.prefix.clone().unwrap_or_default();
         let max = max_keys(input.max_keys)?;
         let resume = Resume::from_marker(
@@ -371,15 +381,139 @@ impl CairnS3 {
                     .map_err(crate::s3::error::meta_err)?;
                 Ok(S3Response::new(PutBucketVersioningOutput {}))
             }
-            Some("Enabled") => Err(s3_error!(
-                NotImplemented,
-                "Bucket versioning is not available in this version of Cairn"
-            )),
+            Some("Enabled") => {
+                self.state
+                    .meta
+                    .set_versioning(&req.input.bucket, cairn_meta::Versioning::Enabled)
+                    .await
+                    .map_err(crate::s3::error::meta_err)?;
+                Ok(S3Response::new(PutBucketVersioningOutput {}))
+            }
             _ => Err(s3_error!(
                 MalformedXML,
                 "The XML you provided was not well-formed or did not validate against our published schema"
             )),
         }
+    }
+}
+
+impl CairnS3 {
+    /// ListObjectVersions of a versioned bucket: every version and delete marker, keys in byte
+    /// order and newest first within a key; a delimiter rolls keys up into common prefixes.
+    async fn list_stored_versions(
+        &self,
+        input: ListObjectVersionsInput,
+        owner_account: &str,
+    ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let max = max_keys(input.max_keys)?;
+        let url = is_url(input.encoding_type.as_ref())?;
+        let delimiter = input.delimiter.clone().filter(|d| !d.is_empty());
+        let mut key_marker = input.key_marker.clone().filter(|k| !k.is_empty());
+        let mut version_marker = input.version_id_marker.clone().filter(|v| !v.is_empty());
+        let (mut versions, mut markers, mut prefixes) =
+            (Vec::new(), Vec::new(), Vec::<String>::new());
+        let (mut last_key, mut last_version, mut truncated) =
+            (None::<String>, None::<String>, false);
+        let mut count = 0usize;
+        'pages: loop {
+            let batch = self
+                .state
+                .meta
+                .list_versions(
+                    &input.bucket,
+                    &prefix,
+                    key_marker.as_deref(),
+                    version_marker.as_deref(),
+                    max.max(1) + 1,
+                )
+                .await
+                .map_err(crate::s3::error::meta_err)?;
+            if batch.is_empty() {
+                break;
+            }
+            let full = batch.len() > max;
+            for v in batch {
+                if count == max {
+                    truncated = true;
+                    break 'pages;
+                }
+                let key = v.object.key.clone();
+                if let Some(d) = &delimiter
+                    && let Some(i) = key[prefix.len()..].find(d.as_str())
+                {
+                    let cp = format!("{prefix}{}", &key[prefix.len()..prefix.len() + i + d.len()]);
+                    if prefixes.last() != Some(&cp) {
+                        prefixes.push(cp.clone());
+                        count += 1;
+                        last_key = Some(cp.clone());
+                        last_version = None;
+                    }
+                    // Skip the rest of this prefix.
+                    key_marker = Some(format!("{cp}\u{10FFFF}"));
+                    version_marker = None;
+                    continue 'pages;
+                }
+                count += 1;
+                last_key = Some(key.clone());
+                last_version = Some(v.object.version_id.clone());
+                key_marker = Some(key);
+                version_marker = Some(v.object.version_id.clone());
+                if v.delete_marker {
+                    markers.push(DeleteMarkerEntry {
+                        key: Some(enc(url, &v.object.key)),
+                        version_id: Some(v.object.version_id.clone()),
+                        is_latest: Some(v.is_latest),
+                        last_modified: Some(to_timestamp(v.object.last_modified)),
+                        owner: Some(owner(owner_account)),
+                    });
+                } else {
+                    versions.push(ObjectVersion {
+                        key: Some(enc(url, &v.object.key)),
+                        version_id: Some(v.object.version_id.clone()),
+                        is_latest: Some(v.is_latest),
+                        e_tag: Some(etag(&v.object.etag)),
+                        last_modified: Some(to_timestamp(v.object.last_modified)),
+                        size: Some(i64::try_from(v.object.size).unwrap_or(i64::MAX)),
+                        owner: Some(owner(owner_account)),
+                        storage_class: Some(ObjectVersionStorageClass::from(
+                            "STANDARD".to_string(),
+                        )),
+                        ..Default::default()
+                    });
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(S3Response::new(ListObjectVersionsOutput {
+            name: Some(input.bucket),
+            prefix: Some(enc(url, &prefix)),
+            delimiter: input.delimiter.map(|d| enc(url, &d)),
+            key_marker: Some(input.key_marker.unwrap_or_default()),
+            version_id_marker: Some(input.version_id_marker.unwrap_or_default()),
+            max_keys: Some(max as i32),
+            is_truncated: Some(truncated),
+            next_key_marker: if truncated {
+                last_key.map(|k| enc(url, &k))
+            } else {
+                None
+            },
+            next_version_id_marker: if truncated { last_version } else { None },
+            encoding_type: input.encoding_type,
+            versions: Some(versions),
+            delete_markers: Some(markers),
+            common_prefixes: Some(
+                prefixes
+                    .into_iter()
+                    .map(|p| CommonPrefix {
+                        prefix: Some(enc(url, &p)),
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }))
     }
 }
 

@@ -16,6 +16,7 @@ mod policy;
 mod post;
 pub mod public_access;
 mod read;
+mod versions;
 
 use crate::principal::Principal;
 use crate::state::State;

@@ -326,7 +326,7 @@ impl CairnS3 {
         let object = ObjectRecord {
             bucket: input.bucket.clone(),
             key: input.key.clone(),
-            version_id: "null".into(),
+            version_id: self.next_version_id(&input.bucket).await?,
             size: chosen.iter().map(|p| p.size).sum(),
             etag: etag_value,
             last_modified: now_ms(),

@@ -46,7 +46,7 @@ impl CairnS3 {
 
     /// Commits a new current version; the blob it replaces (or the new one, on failure) goes.
     pub(super) async fn commit_object(&self, object: &ObjectRecord) -> S3Result<()> {
-        match self.state.meta.put_object(object).await {
+        match self.state.meta.put_version(object).await {
             Ok(old) => {
                 self.collect_garbage(old).await;
                 Ok(())
@@ -140,10 +140,11 @@ impl CairnS3 {
             metadata: input.metadata,
         });
         attrs.checksums = data.checksums.clone();
+        let version_id = self.next_version_id(&input.bucket).await?;
         let object = ObjectRecord {
             bucket: input.bucket,
             key: input.key,
-            version_id: "null".into(),
+            version_id,
             size: data.size,
             etag: data.md5_hex(),
             last_modified: now_ms(),
@@ -208,8 +209,9 @@ impl CairnS3 {
         req: S3Request<GetObjectInput>,
     ) -> S3Result<S3Response<GetObjectOutput>> {
         let input = req.input;
-        reject_versions(input.version_id.as_deref())?;
-        let obj = self.object(&input.bucket, &input.key).await?;
+        let obj = self
+            .object_at(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
         Conditions {
             if_match: input.if_match,
             if_none_match: input.if_none_match,
@@ -264,8 +266,9 @@ impl CairnS3 {
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let input = req.input;
-        reject_versions(input.version_id.as_deref())?;
-        let obj = self.object(&input.bucket, &input.key).await?;
+        let obj = self
+            .object_at(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
         Conditions {
             if_match: input.if_match,
             if_none_match: input.if_none_match,
@@ -317,7 +320,6 @@ impl CairnS3 {
         req: S3Request<DeleteObjectInput>,
     ) -> S3Result<S3Response<DeleteObjectOutput>> {
         let input = req.input;
-        reject_versions(input.version_id.as_deref())?;
         self.bucket(&input.bucket).await?;
         if let Some(cond) = &input.if_match {
             let obj = self.object(&input.bucket, &input.key).await?;
@@ -330,14 +332,14 @@ impl CairnS3 {
                 ));
             }
         }
-        let old = self
-            .state
-            .meta
-            .delete_object(&input.bucket, &input.key)
-            .await
-            .map_err(meta_err)?;
-        self.collect_garbage(old).await;
-        Ok(S3Response::new(DeleteObjectOutput::default()))
+        let (version_id, delete_marker) = self
+            .delete_versioned(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
+        Ok(S3Response::new(DeleteObjectOutput {
+            version_id: version_id.filter(|v| v != "null" || delete_marker),
+            delete_marker: delete_marker.then_some(true),
+            ..Default::default()
+        }))
     }
 
     pub(super) async fn do_delete_objects(
@@ -358,7 +360,7 @@ impl CairnS3 {
         let mut deleted = Vec::new();
         let mut errors = Vec::new();
         for ident in input.delete.objects {
-            let outcome: S3Result<()> = async {
+            let outcome: S3Result<(Option<String>, bool)> = async {
                 crate::access::check_action(
                     &self.state,
                     &principal,
@@ -368,23 +370,21 @@ impl CairnS3 {
                     context.clone(),
                 )
                 .await?;
-                reject_versions(ident.version_id.as_deref())?;
-                let old = self
-                    .state
-                    .meta
-                    .delete_object(&input.bucket, &ident.key)
+                self.delete_versioned(&input.bucket, &ident.key, ident.version_id.as_deref())
                     .await
-                    .map_err(meta_err)?;
-                self.collect_garbage(old).await;
-                S3Result::Ok(())
             }
             .await;
             match outcome {
-                Ok(()) if quiet => {}
-                Ok(()) => deleted.push(DeletedObject {
+                Ok(_) if quiet => {}
+                Ok((version, marker)) => deleted.push(DeletedObject {
                     key: Some(ident.key),
-                    version_id: ident.version_id,
-                    ..Default::default()
+                    version_id: ident.version_id.clone(),
+                    delete_marker: marker.then_some(true),
+                    delete_marker_version_id: if marker && ident.version_id.is_none() {
+                        version
+                    } else {
+                        None
+                    },
                 }),
                 Err(e) => errors.push(Error {
                     code: Some(e.code().as_str().to_string()),
@@ -406,9 +406,9 @@ impl CairnS3 {
         req: S3Request<PutObjectTaggingInput>,
     ) -> S3Result<S3Response<PutObjectTaggingOutput>> {
         let input = req.input;
-        reject_versions(input.version_id.as_deref())?;
         let tags = tags_from_dto(input.tagging.tag_set, 10)?;
-        self.object(&input.bucket, &input.key).await?;
+        self.current_only(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
         self.state
             .meta
             .put_object_tags(&input.bucket, &input.key, &tags)
@@ -422,8 +422,9 @@ impl CairnS3 {
         req: S3Request<GetObjectTaggingInput>,
     ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
         let input = req.input;
-        reject_versions(input.version_id.as_deref())?;
-        let obj = self.object(&input.bucket, &input.key).await?;
+        let obj = self
+            .object_at(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
         Ok(S3Response::new(GetObjectTaggingOutput {
             tag_set: tags_to_dto(&obj.tags),
             version_id: version_of(&obj.version_id),
@@ -435,24 +436,13 @@ impl CairnS3 {
         req: S3Request<DeleteObjectTaggingInput>,
     ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
         let input = req.input;
-        reject_versions(input.version_id.as_deref())?;
-        self.object(&input.bucket, &input.key).await?;
+        self.current_only(&input.bucket, &input.key, input.version_id.as_deref())
+            .await?;
         self.state
             .meta
             .put_object_tags(&input.bucket, &input.key, &Vec::new())
             .await
             .map_err(meta_err)?;
         Ok(S3Response::new(DeleteObjectTaggingOutput::default()))
-    }
-}
-
-/// Until versioning exists, only the `null` version may be named.
-pub(super) fn reject_versions(version_id: Option<&str>) -> S3Result<()> {
-    match version_id {
-        None | Some("null") => Ok(()),
-        Some(_) => Err(s3_error!(
-            NoSuchVersion,
-            "The specified version does not exist."
-        )),
     }
 }

@@ -194,16 +194,4 @@ async fn unversioned_buckets_list_null_versions() {
         .await
         .unwrap();
     assert_eq!(rest.versions()[0].key(), Some("dir/c"));
-    let err = c
-        .put_bucket_versioning()
-        .bucket("plain-versions")
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "NotImplemented");
 }

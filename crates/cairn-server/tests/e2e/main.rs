@@ -13,3 +13,4 @@ mod multipart;
 mod objects;
 mod protection;
 mod storage;
+mod versioning;
