@@ -101,6 +101,12 @@ pub struct ObjectAttrs {
     /// Number of parts for a multipart object; `None` for a single PUT.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub parts_count: Option<u32>,
+    /// Object Lock retention of this version: `GOVERNANCE` or `COMPLIANCE`, until (ms).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retention: Option<(String, i64)>,
+    /// Object Lock legal hold of this version.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub legal_hold: bool,
 }
 
 /// An object tag set, in the order given.

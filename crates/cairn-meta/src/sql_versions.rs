@@ -337,6 +337,36 @@ impl VersionStore for SqlMeta {
             .transpose()
     }
 
+    async fn set_version_attrs(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+        attrs: &ObjectAttrs,
+    ) -> Result<()> {
+        let doc = serde_json::to_string(attrs)?;
+        let mut tx = self.begin_write().await?;
+        let current = sqlx::query("UPDATE objects SET attrs = $4 WHERE bucket = $1 AND object_key = $2 AND version_id = $3")
+            .bind(bucket)
+            .bind(key)
+            .bind(version_id)
+            .bind(&doc)
+            .execute(&mut *tx.tx)
+            .await?;
+        let stored = sqlx::query("UPDATE object_versions SET attrs = $4 WHERE bucket = $1 AND object_key = $2 AND version_id = $3")
+            .bind(bucket)
+            .bind(key)
+            .bind(version_id)
+            .bind(&doc)
+            .execute(&mut *tx.tx)
+            .await?;
+        if current.rows_affected() == 0 && stored.rows_affected() == 0 {
+            return Err(MetaError::NoSuchKey);
+        }
+        tx.tx.commit().await?;
+        Ok(())
+    }
+
     async fn list_versions(
         &self,
         bucket: &str,

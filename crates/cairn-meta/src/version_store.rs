@@ -38,6 +38,15 @@ pub trait VersionStore: Send + Sync + 'static {
         key: &str,
         version_id: &str,
     ) -> Result<Option<VersionRecord>>;
+    /// Replaces the attributes of one version (and of the current copy if it is current), e.g.
+    /// Object Lock retention and legal hold. `NoSuchKey` when absent.
+    async fn set_version_attrs(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+        attrs: &ObjectAttrs,
+    ) -> Result<()>;
     /// Versions in (key ascending, newest first) order after the markers, at most `limit`.
     async fn list_versions(
         &self,

@@ -40,6 +40,8 @@ pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
             .collect(),
         checksums: Checksums::default(),
         parts_count: None,
+        retention: None,
+        legal_hold: false,
     }
 }
 

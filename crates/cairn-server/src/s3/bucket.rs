@@ -81,15 +81,15 @@ impl CairnS3 {
             ));
         }
         let bpa = super::public_access::Bpa::ALL_ON.to_json();
-        match self
-            .state
-            .meta
-            .create_bucket_with(
-                &bucket,
-                &[(super::public_access::PUBLIC_ACCESS_BLOCK, &bpa)],
-            )
-            .await
-        {
+        let lock = super::object_lock::LockConfig::default().to_json();
+        let mut configs: Vec<(&str, &str)> =
+            vec![(super::public_access::PUBLIC_ACCESS_BLOCK, &bpa)];
+        // Object Lock needs versioning, so a bucket created with it starts versioned.
+        if input.object_lock_enabled_for_bucket == Some(true) {
+            configs.push((super::object_lock::OBJECT_LOCK, &lock));
+            configs.push(("versioning", "Enabled"));
+        }
+        match self.state.meta.create_bucket_with(&bucket, &configs).await {
             Ok(()) => {}
             Err(MetaError::BucketExists { owner }) if owner == account_id => {
                 return Err(s3_error!(

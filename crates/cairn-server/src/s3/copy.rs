@@ -143,6 +143,14 @@ impl CairnS3 {
         } else {
             src.tags.clone()
         };
+        let lock = self
+            .initial_lock(
+                &input.bucket,
+                input.object_lock_mode.as_ref(),
+                input.object_lock_retain_until_date.as_ref(),
+                input.object_lock_legal_hold_status.as_ref(),
+            )
+            .await?;
         let data = self.copy_bytes(&src, 0..src.size).await?;
         let mut attrs = if replace_meta {
             attrs_from(HeaderFields {
@@ -165,6 +173,7 @@ impl CairnS3 {
         };
         attrs.parts_count = None;
         attrs.checksums = data.checksums.clone();
+        (attrs.retention, attrs.legal_hold) = lock;
         let version_id = self.next_version_id(&input.bucket).await?;
         let object = ObjectRecord {
             bucket: input.bucket,

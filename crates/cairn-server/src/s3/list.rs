@@ -374,6 +374,12 @@ impl CairnS3 {
             .map(|s| s.as_str().to_string());
         match status.as_deref() {
             Some("Suspended") => {
+                if self.lock_config(&req.input.bucket).await?.is_some() {
+                    return Err(s3_error!(
+                        InvalidBucketState,
+                        "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed."
+                    ));
+                }
                 self.state
                     .meta
                     .set_versioning(&req.input.bucket, cairn_meta::Versioning::Suspended)

@@ -123,6 +123,14 @@ impl CairnS3 {
             input.checksum_type.as_ref().map(|t| t.as_str()),
         )?;
         attrs.checksums.kind = Some(declared.encode());
+        (attrs.retention, attrs.legal_hold) = self
+            .initial_lock(
+                &input.bucket,
+                input.object_lock_mode.as_ref(),
+                input.object_lock_retain_until_date.as_ref(),
+                input.object_lock_legal_hold_status.as_ref(),
+            )
+            .await?;
         let checksum_type = declared
             .algorithm
             .as_ref()

@@ -117,6 +117,14 @@ impl CairnS3 {
                 ));
             }
         }
+        let lock = self
+            .initial_lock(
+                &input.bucket,
+                input.object_lock_mode.as_ref(),
+                input.object_lock_retain_until_date.as_ref(),
+                input.object_lock_legal_hold_status.as_ref(),
+            )
+            .await?;
         claims.content_md5 = input.content_md5;
         claims.content_length = input.content_length;
         claims.algorithm = input.checksum_algorithm;
@@ -140,6 +148,7 @@ impl CairnS3 {
             metadata: input.metadata,
         });
         attrs.checksums = data.checksums.clone();
+        (attrs.retention, attrs.legal_hold) = lock;
         let version_id = self.next_version_id(&input.bucket).await?;
         let object = ObjectRecord {
             bucket: input.bucket,
@@ -319,6 +328,8 @@ impl CairnS3 {
         &self,
         req: S3Request<DeleteObjectInput>,
     ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        let principal = caller(&req)?;
+        let context = self.request_context(&req);
         let input = req.input;
         self.bucket(&input.bucket).await?;
         if let Some(cond) = &input.if_match {
@@ -332,8 +343,18 @@ impl CairnS3 {
                 ));
             }
         }
+        let guard = super::versions::LockGuard {
+            principal: &principal,
+            bypass: input.bypass_governance_retention.unwrap_or(false),
+            context: &context,
+        };
         let (version_id, delete_marker) = self
-            .delete_versioned(&input.bucket, &input.key, input.version_id.as_deref())
+            .delete_versioned(
+                &input.bucket,
+                &input.key,
+                input.version_id.as_deref(),
+                guard,
+            )
             .await?;
         Ok(S3Response::new(DeleteObjectOutput {
             version_id: version_id.filter(|v| v != "null" || delete_marker),
@@ -357,21 +378,37 @@ impl CairnS3 {
             ));
         }
         let quiet = input.delete.quiet.unwrap_or(false);
+        let bypass = input.bypass_governance_retention.unwrap_or(false);
         let mut deleted = Vec::new();
         let mut errors = Vec::new();
         for ident in input.delete.objects {
             let outcome: S3Result<(Option<String>, bool)> = async {
+                let action = if ident.version_id.is_some() {
+                    "s3:DeleteObjectVersion"
+                } else {
+                    "s3:DeleteObject"
+                };
                 crate::access::check_action(
                     &self.state,
                     &principal,
-                    "s3:DeleteObject",
+                    action,
                     &input.bucket,
                     Some(&ident.key),
                     context.clone(),
                 )
                 .await?;
-                self.delete_versioned(&input.bucket, &ident.key, ident.version_id.as_deref())
-                    .await
+                let guard = super::versions::LockGuard {
+                    principal: &principal,
+                    bypass,
+                    context: &context,
+                };
+                self.delete_versioned(
+                    &input.bucket,
+                    &ident.key,
+                    ident.version_id.as_deref(),
+                    guard,
+                )
+                .await
             }
             .await;
             match outcome {

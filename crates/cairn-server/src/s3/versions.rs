@@ -30,6 +30,13 @@ fn on_delete_marker(code: S3ErrorCode, message: &'static str, version_id: Option
     e
 }
 
+/// Who is deleting, for Object Lock's checks.
+pub(super) struct LockGuard<'a> {
+    pub principal: &'a crate::principal::Principal,
+    pub bypass: bool,
+    pub context: &'a [(String, Vec<String>)],
+}
+
 impl CairnS3 {
     /// The version id a new write gets: fresh when versioning is enabled, `null` otherwise.
     pub(super) async fn next_version_id(&self, bucket: &str) -> S3Result<String> {
@@ -129,9 +136,20 @@ impl CairnS3 {
         bucket: &str,
         key: &str,
         version_id: Option<&str>,
+        guard: LockGuard<'_>,
     ) -> S3Result<(Option<String>, bool)> {
         match version_id {
             Some(v) => {
+                // Object Lock protects versions, never the adding of a delete marker.
+                if let Ok(Some(existing)) = self.state.meta.get_version(bucket, key, v).await {
+                    self.check_removable(
+                        guard.principal,
+                        &existing.object,
+                        guard.bypass,
+                        guard.context.to_vec(),
+                    )
+                    .await?;
+                }
                 let (garbage, marker) = match self.state.meta.delete_version(bucket, key, v).await {
                     Ok(r) => r,
                     // Deleting a version that does not exist succeeds, as on S3.

@@ -252,3 +252,235 @@ async fn versions_delete_markers_and_suspension() {
         .unwrap();
     c.delete_bucket().bucket("history").send().await.unwrap();
 }
+
+#[tokio::test]
+async fn object_lock_protects_versions_from_everyone() {
+    use aws_sdk_s3::primitives::DateTime;
+    use aws_sdk_s3::types::{
+        DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled, ObjectLockLegalHold,
+        ObjectLockLegalHoldStatus, ObjectLockMode, ObjectLockRetention, ObjectLockRetentionMode,
+        ObjectLockRule,
+    };
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket()
+        .bucket("vault")
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .unwrap();
+    let v = c
+        .get_bucket_versioning()
+        .bucket("vault")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        v.status(),
+        Some(&BucketVersioningStatus::Enabled),
+        "object lock turns versioning on"
+    );
+    let err = c
+        .put_bucket_versioning()
+        .bucket("vault")
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Suspended)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidBucketState");
+    c.put_object_lock_configuration()
+        .bucket("vault")
+        .object_lock_configuration(
+            ObjectLockConfiguration::builder()
+                .object_lock_enabled(ObjectLockEnabled::Enabled)
+                .rule(
+                    ObjectLockRule::builder()
+                        .default_retention(
+                            DefaultRetention::builder()
+                                .mode(ObjectLockRetentionMode::Governance)
+                                .days(1)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let put = c
+        .put_object()
+        .bucket("vault")
+        .key("ledger")
+        .body(b"v1".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let v1 = put.version_id().unwrap().to_string();
+    let ret = c
+        .get_object_retention()
+        .bucket("vault")
+        .key("ledger")
+        .version_id(&v1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ret.retention().and_then(|r| r.mode()),
+        Some(&ObjectLockRetentionMode::Governance)
+    );
+    // Governance: root cannot delete the version without the bypass header...
+    let err = c
+        .delete_object()
+        .bucket("vault")
+        .key("ledger")
+        .version_id(&v1)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    // ...a delete marker is fine (the data stays)...
+    c.delete_object()
+        .bucket("vault")
+        .key("ledger")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        c.get_object()
+            .bucket("vault")
+            .key("ledger")
+            .version_id(&v1)
+            .send()
+            .await
+            .is_ok()
+    );
+    // ...and the bypass works for a caller allowed s3:BypassGovernanceRetention (root).
+    c.delete_object()
+        .bucket("vault")
+        .key("ledger")
+        .version_id(&v1)
+        .bypass_governance_retention(true)
+        .send()
+        .await
+        .unwrap();
+    // Compliance cannot be shortened or bypassed by anyone.
+    let until = DateTime::from_secs(time_now() + 3600);
+    let put = c
+        .put_object()
+        .bucket("vault")
+        .key("contract")
+        .object_lock_mode(ObjectLockMode::Compliance)
+        .object_lock_retain_until_date(until)
+        .body(b"signed".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let v2 = put.version_id().unwrap().to_string();
+    let err = c
+        .delete_object()
+        .bucket("vault")
+        .key("contract")
+        .version_id(&v2)
+        .bypass_governance_retention(true)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    let err = c
+        .put_object_retention()
+        .bucket("vault")
+        .key("contract")
+        .version_id(&v2)
+        .retention(
+            ObjectLockRetention::builder()
+                .mode(ObjectLockRetentionMode::Compliance)
+                .retain_until_date(DateTime::from_secs(time_now() + 60))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&err),
+        "AccessDenied",
+        "shortening compliance is refused"
+    );
+    // Legal hold blocks deletion regardless of retention.
+    let p3 = c
+        .put_object()
+        .bucket("vault")
+        .key("held")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let v3 = p3.version_id().unwrap().to_string();
+    c.put_object_legal_hold()
+        .bucket("vault")
+        .key("held")
+        .version_id(&v3)
+        .legal_hold(
+            ObjectLockLegalHold::builder()
+                .status(ObjectLockLegalHoldStatus::On)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let hold = c
+        .get_object_legal_hold()
+        .bucket("vault")
+        .key("held")
+        .version_id(&v3)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        hold.legal_hold().and_then(|h| h.status()),
+        Some(&ObjectLockLegalHoldStatus::On)
+    );
+    let err = c
+        .delete_object()
+        .bucket("vault")
+        .key("held")
+        .version_id(&v3)
+        .bypass_governance_retention(true)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    // Not lock-enabled buckets refuse lock headers; RestoreObject answers as for non-archived objects.
+    c.create_bucket().bucket("plain-lock").send().await.unwrap();
+    let err = c
+        .put_object()
+        .bucket("plain-lock")
+        .key("k")
+        .object_lock_mode(ObjectLockMode::Governance)
+        .object_lock_retain_until_date(until)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidRequest");
+    let err = c
+        .restore_object()
+        .bucket("vault")
+        .key("held")
+        .version_id(&v3)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidObjectState");
+}
+
+fn time_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
