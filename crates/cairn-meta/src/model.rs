@@ -107,6 +107,9 @@ pub struct ObjectAttrs {
     /// Object Lock legal hold of this version.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub legal_hold: bool,
+    /// The object's ACL grants (JSON) on buckets with ACLs enabled.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub acl: Option<String>,
 }
 
 /// An object tag set, in the order given.

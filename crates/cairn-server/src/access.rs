@@ -184,7 +184,7 @@ pub async fn check_action(
         return Ok(());
     }
     let resource = s3_arn(bucket, key);
-    check(
+    let decision = check(
         state,
         AuthzRequest {
             principal,
@@ -196,9 +196,18 @@ pub async fn check_action(
             object: key.map(|k| (bucket, k)),
         },
     )
-    .await
-    .map(|_| ())
-    .map_err(|d| s3_error!(AccessDenied, "{}", d.message))
+    .await;
+    match decision {
+        Ok(_) => Ok(()),
+        // Where ACLs are enabled, a grant allows what no policy denied explicitly.
+        Err(d)
+            if !d.explicit
+                && crate::s3::acl::acl_allows(state, principal, action, bucket, key).await? =>
+        {
+            Ok(())
+        }
+        Err(d) => Err(s3_error!(AccessDenied, "{}", d.message)),
+    }
 }
 
 #[async_trait::async_trait]

@@ -52,6 +52,8 @@ fn mentions_key(policies: &[&Policy], prefix: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Denied {
     pub message: String,
+    /// An explicit Deny matched: nothing (not even an ACL grant) may allow the request.
+    pub explicit: bool,
 }
 
 /// The caller as the engine sees it, with the policies that apply to it.
@@ -112,6 +114,7 @@ async fn load(state: &State, principal: &Principal) -> Result<Arc<Loaded>, Denie
 
 async fn load_uncached(state: &State, principal: &Principal) -> Result<Loaded, Denied> {
     let unavailable = |_| Denied {
+        explicit: true,
         message: "Service is unavailable, please retry.".into(),
     };
     match principal {
@@ -279,6 +282,7 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
     }
     tracing::info!(principal = %loaded.principal.arn, action = req.action, resource = req.resource, reason = %eval.reason, "denied");
     Err(Denied {
+        explicit: eval.decision == Decision::ExplicitDeny,
         message: denial_message(
             &loaded.principal,
             req.action,

@@ -154,29 +154,35 @@ impl CairnS3 {
 
     /// Checks an ACL sent with a write (PutObject, CopyObject, CreateMultipartUpload): with ACLs
     /// disabled only `bucket-owner-full-control` passes; Block Public Access refuses public ACLs.
+    /// Returns the grants to store with the object where ACLs are enabled.
     pub(crate) async fn check_write_acl(
         &self,
         bucket: &str,
         acl: Option<&str>,
         has_grants: bool,
-    ) -> S3Result<()> {
+    ) -> S3Result<Option<String>> {
         if acl.is_none() && !has_grants {
-            return Ok(());
+            return Ok(None);
         }
         if self.ownership(bucket).await? == ENFORCED {
             return match (acl, has_grants) {
-                (Some("bucket-owner-full-control"), false) => Ok(()),
+                (Some("bucket-owner-full-control"), false) => Ok(None),
                 _ => Err(not_supported()),
             };
         }
-        let grants = acl.and_then(canned).unwrap_or_default();
+        let grants = match acl {
+            Some(a) => canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?,
+            None => Vec::new(),
+        };
         if is_public(&grants) && self.bpa(bucket).await?.block_public_acls {
             return Err(s3_error!(
                 AccessDenied,
                 "Access Denied: public ACLs are blocked by the BlockPublicAcls setting"
             ));
         }
-        Ok(())
+        Ok(Some(
+            serde_json::to_string(&grants).map_err(|_| s3_error!(InternalError))?,
+        ))
     }
 
     pub(super) async fn do_put_bucket_ownership_controls(
@@ -333,11 +339,21 @@ impl CairnS3 {
     ) -> S3Result<S3Response<GetObjectAclOutput>> {
         let input = req.input;
         let b = self.bucket(&input.bucket).await?;
-        self.object_at(&input.bucket, &input.key, input.version_id.as_deref())
+        let obj = self
+            .object_at(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
+        let grants: Vec<StoredGrant> = if self.ownership(&b.name).await? == ENFORCED {
+            vec![]
+        } else {
+            obj.attrs
+                .acl
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok())
+                .unwrap_or_default()
+        };
         Ok(S3Response::new(GetObjectAclOutput {
             owner: Some(owner(&b.account_id)),
-            grants: Some(to_dto(&b.account_id, &[])),
+            grants: Some(to_dto(&b.account_id, &grants)),
             ..Default::default()
         }))
     }
@@ -347,8 +363,10 @@ impl CairnS3 {
         req: S3Request<PutObjectAclInput>,
     ) -> S3Result<S3Response<PutObjectAclOutput>> {
         let input = req.input;
-        self.object_at(&input.bucket, &input.key, input.version_id.as_deref())
+        let mut obj = self
+            .object_at(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
+        let b = self.bucket(&input.bucket).await?;
         let acl = input.acl.as_ref().map(|a| a.as_str().to_string());
         if self.ownership(&input.bucket).await? == ENFORCED {
             let owner_only = acl.as_deref() == Some("bucket-owner-full-control")
@@ -362,20 +380,146 @@ impl CairnS3 {
                 Err(not_supported())
             };
         }
-        if acl
-            .as_deref()
-            .and_then(canned)
-            .is_some_and(|g| is_public(&g))
-            && self.bpa(&input.bucket).await?.block_public_acls
-        {
+        let grants: Vec<StoredGrant> = match (&acl, input.access_control_policy) {
+            (Some(a), _) => {
+                canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?
+            }
+            (None, Some(policy)) => policy
+                .grants
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| {
+                    let grantee = g.grantee?;
+                    Some(StoredGrant {
+                        id: grantee.id,
+                        uri: grantee.uri,
+                        permission: g.permission?.as_str().to_string(),
+                    })
+                })
+                .filter(|g| g.id.as_deref() != Some(canonical_id(&b.account_id).as_str()))
+                .collect(),
+            (None, None) => grant_headers(&[
+                ("FULL_CONTROL", input.grant_full_control.as_ref()),
+                ("READ", input.grant_read.as_ref()),
+                ("READ_ACP", input.grant_read_acp.as_ref()),
+                ("WRITE_ACP", input.grant_write_acp.as_ref()),
+            ])?,
+        };
+        if is_public(&grants) && self.bpa(&input.bucket).await?.block_public_acls {
             return Err(s3_error!(
                 AccessDenied,
                 "Access Denied: public ACLs are blocked by the BlockPublicAcls setting"
             ));
         }
-        Err(s3_error!(
-            NotImplemented,
-            "Object ACLs on buckets with ACLs enabled are not supported yet"
-        ))
+        obj.attrs.acl = Some(serde_json::to_string(&grants).map_err(|_| s3_error!(InternalError))?);
+        self.state
+            .meta
+            .set_version_attrs(&obj.bucket, &obj.key, &obj.version_id, &obj.attrs)
+            .await
+            .map_err(meta_err)?;
+        Ok(S3Response::new(PutObjectAclOutput::default()))
     }
+}
+
+/// The ACL permissions that grant an action (S3 User Guide, "Mapping of ACL permissions and
+/// access policy permissions"): bucket-level for bucket actions and object writes, object-level
+/// for object reads and object ACLs.
+fn permission_for(action: &str, on_object: bool) -> Option<&'static str> {
+    Some(match (action, on_object) {
+        ("s3:ListBucket" | "s3:ListBucketVersions" | "s3:ListBucketMultipartUploads", false) => {
+            "READ"
+        }
+        ("s3:PutObject" | "s3:DeleteObject" | "s3:DeleteObjectVersion", _) => "WRITE",
+        ("s3:GetBucketAcl", false) | ("s3:GetObjectAcl" | "s3:GetObjectVersionAcl", true) => {
+            "READ_ACP"
+        }
+        ("s3:PutBucketAcl", false) | ("s3:PutObjectAcl" | "s3:PutObjectVersionAcl", true) => {
+            "WRITE_ACP"
+        }
+        ("s3:GetObject" | "s3:GetObjectVersion", true) => "READ",
+        _ => return None,
+    })
+}
+
+fn grant_matches(
+    g: &StoredGrant,
+    principal: &crate::principal::Principal,
+    ignore_public: bool,
+) -> bool {
+    match (&g.uri, &g.id) {
+        (Some(uri), _) if uri == ALL_USERS => !ignore_public,
+        (Some(uri), _) if uri == AUTHENTICATED_USERS => {
+            !ignore_public && principal.account_id().is_some()
+        }
+        // A grant to a canonical user is a grant to that account's root.
+        (_, Some(id)) => {
+            matches!(principal, crate::principal::Principal::Root { account_id } if canonical_id(account_id) == *id)
+        }
+        _ => false,
+    }
+}
+
+/// Whether an ACL (bucket's, or the object's for object reads and ACL calls) grants `action`.
+/// Only for buckets with ACLs enabled; IgnorePublicAcls drops grants to everyone.
+pub async fn acl_allows(
+    state: &crate::state::State,
+    principal: &crate::principal::Principal,
+    action: &str,
+    bucket: &str,
+    key: Option<&str>,
+) -> S3Result<bool> {
+    let Some(b) = state.meta.get_bucket(bucket).await.map_err(meta_err)? else {
+        return Ok(false);
+    };
+    let configured = state
+        .meta
+        .get_bucket_config(bucket, OWNERSHIP)
+        .await
+        .map_err(meta_err)?;
+    let ownership = match configured.as_deref() {
+        Some(DELETED) => "ObjectWriter".to_string(),
+        Some(v) => v.to_string(),
+        None => b.object_ownership.clone(),
+    };
+    if ownership == ENFORCED {
+        return Ok(false);
+    }
+    let ignore_public = crate::s3::public_access::load(state, bucket)
+        .await?
+        .ignore_public_acls;
+    let object_level = key.is_some()
+        && !matches!(
+            action,
+            "s3:PutObject" | "s3:DeleteObject" | "s3:DeleteObjectVersion"
+        );
+    let Some(permission) = permission_for(action, object_level) else {
+        return Ok(false);
+    };
+    let grants: Vec<StoredGrant> = if object_level {
+        let Some(obj) = state
+            .meta
+            .get_object(bucket, key.unwrap_or_default())
+            .await
+            .map_err(meta_err)?
+        else {
+            return Ok(false);
+        };
+        obj.attrs
+            .acl
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok())
+            .unwrap_or_default()
+    } else {
+        state
+            .meta
+            .get_bucket_config(bucket, BUCKET_ACL)
+            .await
+            .map_err(meta_err)?
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or_default()
+    };
+    Ok(grants.iter().any(|g| {
+        (g.permission == permission || g.permission == "FULL_CONTROL")
+            && grant_matches(g, principal, ignore_public)
+    }))
 }

@@ -42,6 +42,7 @@ pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
         parts_count: None,
         retention: None,
         legal_hold: false,
+        acl: None,
     }
 }
 

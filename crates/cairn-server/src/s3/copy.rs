@@ -113,12 +113,13 @@ impl CairnS3 {
             || input.grant_read.is_some()
             || input.grant_read_acp.is_some()
             || input.grant_write_acp.is_some();
-        self.check_write_acl(
-            &input.bucket,
-            input.acl.as_ref().map(|a| a.as_str()),
-            has_grants,
-        )
-        .await?;
+        let acl_doc = self
+            .check_write_acl(
+                &input.bucket,
+                input.acl.as_ref().map(|a| a.as_str()),
+                has_grants,
+            )
+            .await?;
         let replace_meta = input
             .metadata_directive
             .as_ref()
@@ -174,6 +175,7 @@ impl CairnS3 {
         attrs.parts_count = None;
         attrs.checksums = data.checksums.clone();
         (attrs.retention, attrs.legal_hold) = lock;
+        attrs.acl = acl_doc;
         let version_id = self.next_version_id(&input.bucket).await?;
         let object = ObjectRecord {
             bucket: input.bucket,

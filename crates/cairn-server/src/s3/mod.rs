@@ -1,7 +1,7 @@
 //! The S3 API: s3s parses and serialises the protocol; these modules are the behaviour, one file
 //! per operation family. The trait impl below only routes each operation to its family.
 
-mod acl;
+pub mod acl;
 pub mod attrs;
 mod bucket;
 mod copy;

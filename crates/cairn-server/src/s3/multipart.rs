@@ -101,12 +101,13 @@ impl CairnS3 {
             || input.grant_read.is_some()
             || input.grant_read_acp.is_some()
             || input.grant_write_acp.is_some();
-        self.check_write_acl(
-            &input.bucket,
-            input.acl.as_ref().map(|a| a.as_str()),
-            has_grants,
-        )
-        .await?;
+        let acl_doc = self
+            .check_write_acl(
+                &input.bucket,
+                input.acl.as_ref().map(|a| a.as_str()),
+                has_grants,
+            )
+            .await?;
         let mut attrs = attrs_from(HeaderFields {
             content_type: input.content_type,
             content_encoding: input.content_encoding,
@@ -123,6 +124,7 @@ impl CairnS3 {
             input.checksum_type.as_ref().map(|t| t.as_str()),
         )?;
         attrs.checksums.kind = Some(declared.encode());
+        attrs.acl = acl_doc;
         (attrs.retention, attrs.legal_hold) = self
             .initial_lock(
                 &input.bucket,

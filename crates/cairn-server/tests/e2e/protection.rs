@@ -318,3 +318,92 @@ async fn cors_rules_answer_preflights_and_decorate_responses() {
         403
     );
 }
+
+#[tokio::test]
+async fn acl_grants_take_part_in_authorization_unless_ignored() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket()
+        .bucket("acl-site")
+        .object_ownership(ObjectOwnership::ObjectWriter)
+        .send()
+        .await
+        .unwrap();
+    c.delete_public_access_block()
+        .bucket("acl-site")
+        .send()
+        .await
+        .unwrap();
+    c.put_object()
+        .bucket("acl-site")
+        .key("index.html")
+        .acl(ObjectCannedAcl::PublicRead)
+        .body(b"<h1>hi</h1>".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    c.put_object()
+        .bucket("acl-site")
+        .key("private.txt")
+        .body(b"secret".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let acl = c
+        .get_object_acl()
+        .bucket("acl-site")
+        .key("index.html")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        acl.grants()
+            .iter()
+            .any(|g| g.grantee().and_then(|g| g.uri())
+                == Some("http://acs.amazonaws.com/groups/global/AllUsers"))
+    );
+    let anon = |path: &str| reqwest::get(format!("{}/acl-site/{path}", s.endpoint));
+    assert_eq!(anon("index.html").await.unwrap().status(), 200);
+    assert_eq!(anon("private.txt").await.unwrap().status(), 403);
+    assert_eq!(
+        reqwest::get(format!("{}/acl-site", s.endpoint))
+            .await
+            .unwrap()
+            .status(),
+        403,
+        "no bucket READ grant"
+    );
+    c.put_bucket_acl()
+        .bucket("acl-site")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        reqwest::get(format!("{}/acl-site", s.endpoint))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    c.put_object_acl()
+        .bucket("acl-site")
+        .key("private.txt")
+        .acl(ObjectCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon("private.txt").await.unwrap().status(), 200);
+    // IgnorePublicAcls: public grants stop counting at once.
+    c.put_public_access_block()
+        .bucket("acl-site")
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .ignore_public_acls(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon("index.html").await.unwrap().status(), 403);
+}
