@@ -259,6 +259,48 @@ impl S3Access for CairnAccess {
                 check_action(&self.state, &principal, &action, bucket, None, context).await?
             }
         }
+        let log_slot = cx
+            .extensions_mut()
+            .get::<crate::s3::logging::LogSlot>()
+            .cloned();
+        if let Some(slot) = log_slot {
+            let (bucket, key) = match cx.s3_path() {
+                S3Path::Root => (None, None),
+                S3Path::Bucket { bucket } => (Some(bucket.to_string()), None),
+                S3Path::Object { bucket, key } => (Some(bucket.to_string()), Some(key.to_string())),
+            };
+            let signed_v4 = cx
+                .headers()
+                .get("authorization")
+                .is_some_and(|v| v.as_bytes().starts_with(b"AWS4"))
+                || cx
+                    .uri()
+                    .query()
+                    .is_some_and(|q| q.contains("X-Amz-Signature"));
+            let header_auth = cx.headers().contains_key("authorization");
+            let info = crate::s3::logging::LogInfo {
+                bucket,
+                key,
+                operation: crate::s3::logging::operation_name(
+                    cx.method().as_str(),
+                    cx.s3_op().name(),
+                ),
+                requester: principal.account_id().map(|_| principal.arn()),
+                auth_type: cx.credentials().map(|_| {
+                    if header_auth {
+                        "AuthHeader"
+                    } else {
+                        "QueryString"
+                    }
+                }),
+                signature_version: cx
+                    .credentials()
+                    .map(|_| if signed_v4 { "SigV4" } else { "SigV2" }),
+            };
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(info);
+            }
+        }
         cx.extensions_mut().insert(principal);
         Ok(())
     }

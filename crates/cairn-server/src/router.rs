@@ -4,6 +4,7 @@
 use crate::host::BaseDomain;
 use crate::query;
 use crate::s3::cors;
+use crate::s3::logging;
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
@@ -68,6 +69,30 @@ impl Router {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let method = req.method().as_str().to_string();
+        let log = logging::LogSlot::default();
+        req.extensions_mut().insert(log.clone());
+        let header = |n: &str| {
+            req.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let seen = Seen {
+            started: std::time::Instant::now(),
+            remote,
+            request_uri: format!(
+                "{} {} {:?}",
+                req.method(),
+                req.uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/"),
+                req.version()
+            ),
+            referer: header("referer"),
+            user_agent: header("user-agent"),
+            host: header("host"),
+        };
         let mut resp = if let Some(refused) = presign_limits(req.uri().query()) {
             with_request_id_in_error(refused, &request_id)
         } else if query::is_query_request(
@@ -102,6 +127,7 @@ impl Router {
                 }
             }
         };
+        self.log_access(&log, &seen, &resp, &request_id).await;
         if let (Some(origin), Some(bucket)) = (&origin, &bucket)
             && let Some(rules) = cors::load(&self.state, bucket).await
             && let Some(rule) = cors::find(&rules, origin, &method, &[])
@@ -195,6 +221,70 @@ impl Router {
             Ok(resp) => with_request_id_in_error(resp, request_id),
             Err(_) => plain_error(StatusCode::INTERNAL_SERVER_ERROR),
         }
+    }
+}
+
+/// What the router notes about a request for its access log line.
+struct Seen {
+    started: std::time::Instant,
+    remote: std::net::SocketAddr,
+    request_uri: String,
+    referer: Option<String>,
+    user_agent: Option<String>,
+    host: Option<String>,
+}
+
+impl Router {
+    /// Queues the request's line when its bucket has server access logging on.
+    async fn log_access(
+        &self,
+        slot: &logging::LogSlot,
+        seen: &Seen,
+        resp: &Response<s3s::Body>,
+        request_id: &str,
+    ) {
+        let Some(info) = slot.lock().ok().and_then(|mut s| s.take()) else {
+            return;
+        };
+        let Some(bucket) = info.bucket.clone() else {
+            return;
+        };
+        if logging::config(&self.state, &bucket).await.is_none() {
+            return;
+        }
+        let Ok(Some(b)) = self.state.meta.get_bucket(&bucket).await else {
+            return;
+        };
+        let error_code = resp.body().bytes().and_then(|b| {
+            let text = String::from_utf8_lossy(&b).to_string();
+            let start = text.find("<Code>")? + 6;
+            let end = text[start..].find("</Code>")? + start;
+            Some(text[start..end].to_string())
+        });
+        let bytes_sent = resp
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse().ok());
+        let version = resp
+            .headers()
+            .get("x-amz-version-id")
+            .and_then(|v| v.to_str().ok());
+        let line = logging::format_line(
+            &crate::s3::attrs::canonical_id(&b.account_id),
+            &info,
+            &seen.remote.ip().to_string(),
+            request_id,
+            &seen.request_uri,
+            resp.status().as_u16(),
+            error_code.as_deref(),
+            bytes_sent,
+            seen.started.elapsed().as_millis(),
+            seen.referer.as_deref(),
+            seen.user_agent.as_deref(),
+            version,
+            seen.host.as_deref(),
+        );
+        self.state.access_logs.push(&bucket, line);
     }
 }
 

@@ -74,6 +74,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         master,
         region: config.region.clone(),
         policies: Default::default(),
+        access_logs: Default::default(),
         // Caches of IAM state are safe only while this process makes every IAM change.
         iam_generation: crate::authz::generation::Generation::new(config.meta.is_none()),
         keys: Default::default(),
@@ -115,8 +116,33 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         listener.local_addr()?,
         boot.account.id
     );
+    // Access logs go out in batches, and once more on shutdown.
+    let flusher = CairnS3 {
+        state: state.clone(),
+    };
+    let every = std::env::var("CAIRN_ACCESS_LOG_FLUSH_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300u64);
+    let periodic = CairnS3 {
+        state: state.clone(),
+    };
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every.max(1)));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            periodic.flush_access_logs().await;
+        }
+    });
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     loop {
-        let (stream, remote) = match listener.accept().await {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = tokio::signal::ctrl_c() => break,
+            _ = terminate.recv() => break,
+        };
+        let (stream, remote) = match accepted {
             Ok(conn) => conn,
             Err(e) => {
                 tracing::warn!(err = %e, "accept failed");
@@ -135,4 +161,6 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             }
         });
     }
+    flusher.flush_access_logs().await;
+    Ok(())
 }

@@ -12,6 +12,8 @@ pub struct AppState {
     pub master: MasterKey,
     /// Region of buckets created without a LocationConstraint.
     pub region: String,
+    /// Server access log lines waiting for delivery.
+    pub access_logs: crate::s3::logging::AccessLogs,
     /// Parsed policy documents.
     pub policies: crate::authz::cache::PolicyCache,
     /// Bumped by every IAM change; the caches below are valid for one generation.

@@ -292,3 +292,26 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
         ),
     })
 }
+
+/// Whether a resource policy lets an AWS service principal (e.g. `logging.s3.amazonaws.com`
+/// delivering access logs) perform `action` on `resource`.
+pub fn service_allowed(
+    service: &str,
+    action: &str,
+    resource: &str,
+    resource_account: &str,
+    policy: Option<&Policy>,
+) -> bool {
+    let ctx = RequestContext::new(RequestPrincipal::service(service), action, resource)
+        .with_resource_account(resource_account);
+    let set = PolicySet {
+        identity: vec![],
+        permissions_boundary: None,
+        session: vec![],
+        resource: policy
+            .map(|p| ("target bucket policy", p))
+            .into_iter()
+            .collect(),
+    };
+    cairn_policy::evaluate(&set, &ctx).is_allowed()
+}

@@ -8,7 +8,9 @@ mod copy;
 pub mod cors;
 pub mod error;
 mod ingest;
+mod internal_write;
 mod list;
+pub mod logging;
 mod multipart;
 mod multipart_checksum;
 mod object;
@@ -103,6 +105,8 @@ route! {
     put_bucket_acl => do_put_bucket_acl: PutBucketAclInput => PutBucketAclOutput;
     get_object_acl => do_get_object_acl: GetObjectAclInput => GetObjectAclOutput;
     put_bucket_cors => do_put_bucket_cors: PutBucketCorsInput => PutBucketCorsOutput;
+    put_bucket_logging => do_put_bucket_logging: PutBucketLoggingInput => PutBucketLoggingOutput;
+    get_bucket_logging => do_get_bucket_logging: GetBucketLoggingInput => GetBucketLoggingOutput;
     put_object_lock_configuration => do_put_object_lock_configuration: PutObjectLockConfigurationInput => PutObjectLockConfigurationOutput;
     get_object_lock_configuration => do_get_object_lock_configuration: GetObjectLockConfigurationInput => GetObjectLockConfigurationOutput;
     put_object_retention => do_put_object_retention: PutObjectRetentionInput => PutObjectRetentionOutput;

@@ -41,8 +41,22 @@ impl Server {
         Server::spawn(dir, listen, &[])
     }
 
+    /// A fresh server with extra environment variables.
+    pub fn start_env(env: &[(&str, &str)]) -> Server {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().to_path_buf();
+        let mut s = Server::spawn_env(&dir, None, &[], env);
+        s._tmp = Some(tmp);
+        s
+    }
+
     fn spawn(dir: &Path, listen: Option<&str>, extra: &[&str]) -> Server {
+        Server::spawn_env(dir, listen, extra, &[])
+    }
+
+    fn spawn_env(dir: &Path, listen: Option<&str>, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .envs(env.iter().copied())
             .args(["server", "--data-dir"])
             .arg(dir)
             .args(["--listen", listen.unwrap_or("127.0.0.1:0")])
@@ -148,6 +162,14 @@ impl Server {
             self.iam_with(key.access_key_id(), key.secret_access_key()),
             arn,
         )
+    }
+
+    /// SIGTERM, as an orderly shutdown; waits for the process to exit.
+    pub fn terminate(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
     }
 
     /// SIGKILL, as a crash would.

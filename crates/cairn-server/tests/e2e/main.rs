@@ -9,6 +9,7 @@ mod crash;
 mod iam_api;
 mod iam_seeds;
 mod listing;
+mod logging;
 mod multipart;
 mod objects;
 mod protection;
