@@ -99,3 +99,41 @@ def test_malformed_requests_get_aws_errors(server, method, path, body, headers, 
     assert got_status == status, got
     assert f"<Code>{code}</Code>".encode() in got, got
     assert b"<RequestId>" in got
+
+
+def test_account_level_block_public_access_via_s3control(server, monkeypatch):
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        # s3control prefixes the endpoint host with the account id.
+        if isinstance(host, str) and host.endswith(".127.0.0.1"):
+            host = "127.0.0.1"
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    kw = dict(endpoint_url=server.endpoint, aws_access_key_id=ROOT_KEY, aws_secret_access_key=ROOT_SECRET,
+              region_name="us-east-1")
+    s3 = boto3.client("s3", **kw)
+    control = boto3.client("s3control", **kw)
+    account = boto3.client("sts", **kw).get_caller_identity()["Account"]
+    s3.create_bucket(Bucket="acct-bpa")
+    s3.delete_public_access_block(Bucket="acct-bpa")
+    with pytest.raises(control.exceptions.ClientError):
+        control.get_public_access_block(AccountId=account)
+    control.put_public_access_block(
+        AccountId=account,
+        PublicAccessBlockConfiguration={"BlockPublicAcls": False, "IgnorePublicAcls": False,
+                                        "BlockPublicPolicy": True, "RestrictPublicBuckets": False})
+    got = control.get_public_access_block(AccountId=account)["PublicAccessBlockConfiguration"]
+    assert got["BlockPublicPolicy"] is True and got["BlockPublicAcls"] is False
+    public = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acct-bpa/*"}]}'
+    with pytest.raises(s3.exceptions.ClientError) as err:
+        s3.put_bucket_policy(Bucket="acct-bpa", Policy=public)
+    assert err.value.response["Error"]["Code"] == "AccessDenied"
+    control.delete_public_access_block(AccountId=account)
+    with pytest.raises(control.exceptions.ClientError):
+        control.get_public_access_block(AccountId=account)
+    s3.put_bucket_policy(Bucket="acct-bpa", Policy=public)
+    with pytest.raises(control.exceptions.ClientError) as err:
+        control.get_public_access_block(AccountId="999999999999")
+    assert err.value.response["Error"]["Code"] == "AccessDenied"

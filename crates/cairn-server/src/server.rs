@@ -88,6 +88,9 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     builder.set_auth(KeyAuth {
         state: state.clone(),
     });
+    builder.set_route(crate::s3::account_bpa::AccountBpaRoute {
+        state: state.clone(),
+    });
     builder.set_access(CairnAccess {
         state: state.clone(),
     });

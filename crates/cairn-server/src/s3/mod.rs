@@ -1,6 +1,7 @@
 //! The S3 API: s3s parses and serialises the protocol; these modules are the behaviour, one file
 //! per operation family. The trait impl below only routes each operation to its family.
 
+pub mod account_bpa;
 pub mod acl;
 pub mod attrs;
 mod bucket;

@@ -99,9 +99,20 @@ pub async fn load(state: &crate::state::State, bucket: &str) -> S3Result<Bpa> {
         .get_bucket_config(bucket, PUBLIC_ACCESS_BLOCK)
         .await
         .map_err(meta_err)?;
-    Ok(doc
+    let own: Bpa = doc
         .and_then(|d| serde_json::from_str(&d).ok())
-        .unwrap_or_default())
+        .unwrap_or_default();
+    let Some(b) = state.meta.get_bucket(bucket).await.map_err(meta_err)? else {
+        return Ok(own);
+    };
+    let account = crate::s3::account_bpa::load(state, &b.account_id).await;
+    // Either level turns a setting on.
+    Ok(Bpa {
+        block_public_acls: own.block_public_acls || account.block_public_acls,
+        ignore_public_acls: own.ignore_public_acls || account.ignore_public_acls,
+        block_public_policy: own.block_public_policy || account.block_public_policy,
+        restrict_public_buckets: own.restrict_public_buckets || account.restrict_public_buckets,
+    })
 }
 
 impl CairnS3 {
