@@ -84,6 +84,20 @@ def test_upsolver_guide_managed_policy_with_username_variable(server, tmp_path):
     assert denied.returncode != 0 and "AccessDenied" in denied.stderr
     doc = json.loads(aws(root, "iam", "get-policy-version", "--policy-arn", arn, "--version-id", "v1").stdout)
     assert doc["PolicyVersion"]["Document"]["Statement"][2]["Action"][1] == "s3:ListObject"
+    # The service checks its own permissions; ${aws:username} confines it to itself.
+    user_arn = f"arn:aws:iam::{account}:user/upsolver"
+    sim = json.loads(aws(env, "iam", "simulate-principal-policy", "--policy-source-arn", user_arn,
+                         "--action-names", "s3:GetObject", "s3:PutObject",
+                         "--resource-arns", "arn:aws:s3:::ups-in/data.json").stdout)
+    decisions = {r["EvalActionName"]: r["EvalDecision"] for r in sim["EvaluationResults"]}
+    assert decisions == {"s3:GetObject": "allowed", "s3:PutObject": "implicitDeny"}
+    aws(root, "iam", "create-user", "--user-name", "someone-else")
+    denied = aws(env, "iam", "simulate-principal-policy", "--policy-source-arn",
+                 f"arn:aws:iam::{account}:user/someone-else", "--action-names", "s3:GetObject", check=False)
+    assert denied.returncode != 0 and "AccessDenied" in denied.stderr
+    custom = json.loads(aws(root, "iam", "simulate-custom-policy", "--policy-input-list", json.dumps(policy),
+                            "--action-names", "s3:DeleteObject", "--resource-arns", "arn:aws:s3:::ups-out/x").stdout)
+    assert custom["EvaluationResults"][0]["EvalDecision"] == "allowed"
 
 
 def test_middleman_guide_group_policy(server, tmp_path):

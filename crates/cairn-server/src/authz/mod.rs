@@ -112,6 +112,44 @@ async fn load(state: &State, principal: &Principal) -> Result<Arc<Loaded>, Denie
     Ok(loaded)
 }
 
+/// Labelled policies: identity policies and the permissions boundary.
+type EntityPolicies = (Vec<(String, Arc<Policy>)>, Option<(String, Arc<Policy>)>);
+
+/// The identity policies (inline and attached, with a user's groups') and the permissions
+/// boundary of a user, group or role.
+pub async fn entity_policies(
+    state: &State,
+    account_id: &str,
+    kind: EntityKind,
+    name: &str,
+) -> Result<EntityPolicies, cairn_meta::MetaError> {
+    let applied = state.meta.applied_policies(account_id, kind, name).await?;
+    let mut identity: Vec<(String, Arc<Policy>)> = applied
+        .inline
+        .iter()
+        .filter_map(|(label, doc)| parsed(state, label.clone(), doc, PolicyKind::Identity))
+        .collect();
+    for arn in &applied.attached {
+        if let Some(doc) = managed_document(state, arn).await {
+            identity.extend(parsed(state, arn.clone(), &doc, PolicyKind::Identity));
+        }
+    }
+    let boundary = match &applied.permissions_boundary {
+        Some(arn) => match managed_document(state, arn).await {
+            Some(doc) => parsed(state, arn.clone(), &doc, PolicyKind::Identity),
+            // A boundary that no longer resolves allows nothing.
+            None => parsed(
+                state,
+                arn.clone(),
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+                PolicyKind::Identity,
+            ),
+        },
+        None => None,
+    };
+    Ok((identity, boundary))
+}
+
 async fn load_uncached(state: &State, principal: &Principal) -> Result<Loaded, Denied> {
     let unavailable = |_| Denied {
         explicit: true,
@@ -146,34 +184,9 @@ async fn load_uncached(state: &State, principal: &Principal) -> Result<Loaded, D
                     tags: vec![],
                 });
             };
-            let applied = state
-                .meta
-                .applied_policies(account_id, EntityKind::User, name)
+            let (identity, boundary) = entity_policies(state, account_id, EntityKind::User, name)
                 .await
                 .map_err(unavailable)?;
-            let mut identity: Vec<(String, Arc<Policy>)> = applied
-                .inline
-                .iter()
-                .filter_map(|(label, doc)| parsed(state, label.clone(), doc, PolicyKind::Identity))
-                .collect();
-            for arn in &applied.attached {
-                if let Some(doc) = managed_document(state, arn).await {
-                    identity.extend(parsed(state, arn.clone(), &doc, PolicyKind::Identity));
-                }
-            }
-            let boundary = match &applied.permissions_boundary {
-                Some(arn) => match managed_document(state, arn).await {
-                    Some(doc) => parsed(state, arn.clone(), &doc, PolicyKind::Identity),
-                    // A boundary that no longer resolves allows nothing.
-                    None => parsed(
-                        state,
-                        arn.clone(),
-                        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
-                        PolicyKind::Identity,
-                    ),
-                },
-                None => None,
-            };
             Ok(Loaded {
                 principal: RequestPrincipal::user(account_id, &user.arn(), &user.name, &user.id),
                 identity,
@@ -314,4 +327,42 @@ pub fn service_allowed(
             .collect(),
     };
     cairn_policy::evaluate(&set, &ctx).is_allowed()
+}
+
+/// One question of a policy simulation.
+pub struct Simulation<'a> {
+    pub principal: RequestPrincipal,
+    pub identity: Vec<(String, Arc<Policy>)>,
+    pub boundary: Option<(String, Arc<Policy>)>,
+    pub resource_policy: Option<Arc<Policy>>,
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub context: &'a [(String, Vec<String>)],
+}
+
+/// Evaluates a simulated request exactly as a real one (iam:SimulatePrincipalPolicy).
+pub fn simulate(sim: &Simulation<'_>) -> Evaluation {
+    let mut ctx = RequestContext::new(sim.principal.clone(), sim.action, sim.resource);
+    if let Some(account) = sim.principal.account.clone() {
+        ctx = ctx.with_resource_account(&account);
+    }
+    for (k, v) in sim.context {
+        let values: Vec<&str> = v.iter().map(String::as_str).collect();
+        ctx = ctx.with_key(k, &values);
+    }
+    let set = PolicySet {
+        identity: sim
+            .identity
+            .iter()
+            .map(|(l, p)| (l.as_str(), p.as_ref()))
+            .collect(),
+        permissions_boundary: sim.boundary.as_ref().map(|(l, p)| (l.as_str(), p.as_ref())),
+        session: vec![],
+        resource: sim
+            .resource_policy
+            .iter()
+            .map(|p| ("resource policy", p.as_ref()))
+            .collect(),
+    };
+    cairn_policy::evaluate(&set, &ctx)
 }

@@ -8,6 +8,7 @@ mod names;
 mod policies;
 mod render;
 mod roles;
+mod simulate;
 mod users;
 
 use crate::authz::{AuthzRequest, check};
@@ -208,6 +209,8 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
         "UntagRole" => roles::untag_role(&cx).await,
         "ListRoleTags" => roles::list_role_tags(&cx).await,
         "GetAccountSummary" => account::get_account_summary(&cx).await,
+        "SimulatePrincipalPolicy" => simulate::simulate_principal_policy(&cx).await,
+        "SimulateCustomPolicy" => simulate::simulate_custom_policy(&cx).await,
         "GetAccountAuthorizationDetails" => account::get_account_authorization_details(&cx).await,
         other => Err(QueryError::bad_request(
             "InvalidAction",
@@ -219,7 +222,8 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
     };
     // Any change to IAM state (even a failed call, to be safe) invalidates the caches of keys
     // and loaded policies.
-    if !(action.starts_with("Get") || action.starts_with("List")) {
+    if !(action.starts_with("Get") || action.starts_with("List") || action.starts_with("Simulate"))
+    {
         state.iam_generation.bump();
     }
     let result = result?;
