@@ -101,6 +101,13 @@ pub struct ObjectAttrs {
     /// Number of parts for a multipart object; `None` for a single PUT.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub parts_count: Option<u32>,
+    /// `AES256` when every blob of the object is sealed (SSE-S3). Each sealed blob carries its
+    /// own wrapped data key, nonce prefix and segment size in its header (see cairn-blob's
+    /// `sealed`), so that a multipart object's parts need nothing per segment here; this flag is
+    /// what says the blobs must be read sealed. On an upload it says the parts are sealed.
+    /// Absent in records written before encryption existed: those objects are plain.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub server_side_encryption: Option<String>,
 }
 
 /// An object tag set, in the order given.
@@ -157,4 +164,26 @@ pub struct ListFrom {
     pub after: Option<String>,
     /// Only keys greater than or equal to this.
     pub at_or_after: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attrs_written_before_encryption_read_as_plain() {
+        let old: ObjectAttrs = serde_json::from_str(r#"{"content_type":"text/plain"}"#).unwrap();
+        assert_eq!(old.server_side_encryption, None);
+        let sealed = ObjectAttrs {
+            server_side_encryption: Some("AES256".into()),
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&sealed).unwrap();
+        assert_eq!(json, r#"{"server_side_encryption":"AES256"}"#);
+        assert_eq!(serde_json::from_str::<ObjectAttrs>(&json).unwrap(), sealed);
+        assert_eq!(
+            serde_json::to_string(&ObjectAttrs::default()).unwrap(),
+            "{}"
+        );
+    }
 }

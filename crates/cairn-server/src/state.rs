@@ -12,6 +12,9 @@ pub struct AppState {
     pub master: MasterKey,
     /// Region of buckets created without a LocationConstraint.
     pub region: String,
+    /// Whether buckets without an encryption configuration encrypt new objects (SSE-S3), as AWS
+    /// does; off only with `--no-default-encryption`.
+    pub default_encryption: bool,
     /// Parsed policy documents.
     pub policies: crate::authz::cache::PolicyCache,
     /// Bumped by every IAM change; the caches below are valid for one generation.

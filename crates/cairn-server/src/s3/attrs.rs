@@ -40,6 +40,7 @@ pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
             .collect(),
         checksums: Checksums::default(),
         parts_count: None,
+        server_side_encryption: None,
     }
 }
 

@@ -4,6 +4,7 @@ use super::object::reject_versions;
 use super::{CairnS3, caller};
 use crate::access::check_action;
 use crate::s3::attrs::*;
+use crate::s3::encryption;
 use crate::s3::error::io_err;
 use crate::s3::ingest::Ingested;
 use crate::s3::read::{Conditions, stream_range};
@@ -56,14 +57,27 @@ impl CairnS3 {
         Ok(CopySourceObject { object })
     }
 
-    /// Copies `range` of `source` into a new durable blob, hashing it as an upload would.
+    /// Copies `range` of `source` into a new durable blob, hashing it as an upload would: the
+    /// source is decrypted if it is sealed and the copy is sealed (with its own data key) when
+    /// `seal` says so, whatever the source was.
     pub(super) async fn copy_bytes(
         &self,
         source: &ObjectRecord,
         range: std::ops::Range<u64>,
+        seal: bool,
     ) -> S3Result<Ingested> {
-        let mut body = stream_range(&self.state.blobs, &source.layout, range).await?;
-        let mut writer = self.state.blobs.create().await.map_err(io_err)?;
+        let mut body = stream_range(
+            &self.state.blobs,
+            self.key_wrap_for(&source.attrs),
+            &source.layout,
+            range,
+        )
+        .await?;
+        let mut writer = match self.key_wrap_if(seal) {
+            Some(wrap) => self.state.blobs.create_sealed(wrap).await,
+            None => self.state.blobs.create().await,
+        }
+        .map_err(io_err)?;
         let mut md5 = Md5::new();
         let mut hasher = ChecksumHasher {
             crc64nvme: Some(Default::default()),
@@ -124,6 +138,7 @@ impl CairnS3 {
             && !replace_meta
             && input.storage_class.is_none()
             && input.website_redirect_location.is_none()
+            && input.server_side_encryption.is_none()
         {
             return Err(s3_error!(
                 InvalidRequest,
@@ -135,7 +150,14 @@ impl CairnS3 {
         } else {
             src.tags.clone()
         };
-        let data = self.copy_bytes(&src, 0..src.size).await?;
+        let sealed = self
+            .seal_new_object(
+                &input.bucket,
+                input.server_side_encryption.as_ref(),
+                input.ssekms_key_id.as_deref(),
+            )
+            .await?;
+        let data = self.copy_bytes(&src, 0..src.size, sealed).await?;
         let mut attrs = if replace_meta {
             attrs_from(HeaderFields {
                 content_type: input.content_type,
@@ -157,6 +179,7 @@ impl CairnS3 {
         };
         attrs.parts_count = None;
         attrs.checksums = data.checksums.clone();
+        attrs.server_side_encryption = encryption::stored(sealed);
         let object = ObjectRecord {
             bucket: input.bucket,
             key: input.key,
@@ -179,6 +202,7 @@ impl CairnS3 {
                 checksum_crc64nvme: data.checksums.crc64nvme,
                 ..Default::default()
             }),
+            server_side_encryption: encryption::reported(&object.attrs),
             version_id: version_of(&object.version_id),
             copy_source_version_id: version_of(&src.version_id),
             ..Default::default()

@@ -4,6 +4,7 @@
 pub mod attrs;
 mod bucket;
 mod copy;
+mod encryption;
 pub mod error;
 mod ingest;
 mod list;
@@ -86,4 +87,7 @@ route! {
     get_bucket_policy => do_get_bucket_policy: GetBucketPolicyInput => GetBucketPolicyOutput;
     delete_bucket_policy => do_delete_bucket_policy: DeleteBucketPolicyInput => DeleteBucketPolicyOutput;
     get_bucket_policy_status => do_get_bucket_policy_status: GetBucketPolicyStatusInput => GetBucketPolicyStatusOutput;
+    put_bucket_encryption => do_put_bucket_encryption: PutBucketEncryptionInput => PutBucketEncryptionOutput;
+    get_bucket_encryption => do_get_bucket_encryption: GetBucketEncryptionInput => GetBucketEncryptionOutput;
+    delete_bucket_encryption => do_delete_bucket_encryption: DeleteBucketEncryptionInput => DeleteBucketEncryptionOutput;
 }

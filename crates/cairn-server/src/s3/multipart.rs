@@ -2,6 +2,7 @@
 
 use super::{CairnS3, caller};
 use crate::s3::attrs::*;
+use crate::s3::encryption;
 use crate::s3::error::meta_err;
 use crate::s3::ingest::{Claims, ingest};
 use crate::s3::multipart_checksum::{Declared, object_checksums, verify};
@@ -113,6 +114,15 @@ impl CairnS3 {
             input.checksum_type.as_ref().map(|t| t.as_str()),
         )?;
         attrs.checksums.kind = Some(declared.encode());
+        // Decided once for the upload: every part is sealed, or none, and the object says which.
+        let sealed = self
+            .seal_new_object(
+                &input.bucket,
+                input.server_side_encryption.as_ref(),
+                input.ssekms_key_id.as_deref(),
+            )
+            .await?;
+        attrs.server_side_encryption = encryption::stored(sealed);
         let checksum_type = declared
             .algorithm
             .as_ref()
@@ -134,6 +144,7 @@ impl CairnS3 {
         Ok(S3Response::new(CreateMultipartUploadOutput {
             bucket: Some(input.bucket),
             key: Some(input.key),
+            server_side_encryption: encryption::reported(&upload.attrs),
             upload_id: Some(upload.upload_id),
             checksum_algorithm: input.checksum_algorithm,
             checksum_type,
@@ -149,7 +160,8 @@ impl CairnS3 {
         claims.trailers = req.trailing_headers.clone();
         let input = req.input;
         let part_number = check_part_number(input.part_number)?;
-        self.upload(&input.bucket, &input.key, &input.upload_id)
+        let upload = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
             .await?;
         claims.content_md5 = input.content_md5;
         claims.content_length = input.content_length;
@@ -161,7 +173,14 @@ impl CairnS3 {
             input.checksum_sha1,
             input.checksum_sha256,
         );
-        let data = ingest(&self.state.blobs, input.body, &claims, MAX_PART_SIZE).await?;
+        let data = ingest(
+            &self.state.blobs,
+            self.key_wrap_for(&upload.attrs),
+            input.body,
+            &claims,
+            MAX_PART_SIZE,
+        )
+        .await?;
         let part = PartRecord {
             upload_id: input.upload_id,
             part_number,
@@ -180,6 +199,7 @@ impl CairnS3 {
             checksum_sha1: c.sha1,
             checksum_sha256: c.sha256,
             checksum_crc64nvme: claims.given.crc64nvme.and(c.crc64nvme),
+            server_side_encryption: encryption::reported(&upload.attrs),
             ..Default::default()
         }))
     }
@@ -192,7 +212,8 @@ impl CairnS3 {
         let context = self.request_context(&req);
         let input = req.input;
         let part_number = check_part_number(input.part_number)?;
-        self.upload(&input.bucket, &input.key, &input.upload_id)
+        let upload = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
             .await?;
         let src = self
             .copy_source(
@@ -212,7 +233,8 @@ impl CairnS3 {
             Some(r) => copy_range(r, src.size)?,
             None => 0..src.size,
         };
-        let data = self.copy_bytes(&src, range).await?;
+        let sealed = upload.attrs.server_side_encryption.is_some();
+        let data = self.copy_bytes(&src, range, sealed).await?;
         let part = PartRecord {
             upload_id: input.upload_id,
             part_number,
@@ -230,6 +252,7 @@ impl CairnS3 {
                 ..Default::default()
             }),
             copy_source_version_id: version_of(&src.version_id),
+            server_side_encryption: encryption::reported(&upload.attrs),
             ..Default::default()
         }))
     }
@@ -348,6 +371,7 @@ impl CairnS3 {
             checksum_sha1: c.sha1,
             checksum_sha256: c.sha256,
             checksum_type: c.kind.map(ChecksumType::from),
+            server_side_encryption: encryption::reported(&object.attrs),
             version_id: version_of(&object.version_id),
             ..Default::default()
         }))

@@ -2,6 +2,7 @@
 
 use super::{CairnS3, caller};
 use crate::s3::attrs::*;
+use crate::s3::encryption;
 use crate::s3::error::meta_err;
 use crate::s3::ingest::{Claims, MAX_PUT_SIZE, ingest};
 use crate::s3::read::{Conditions, part_range, stream_range};
@@ -117,7 +118,21 @@ impl CairnS3 {
             input.checksum_sha1,
             input.checksum_sha256,
         );
-        let data = ingest(&self.state.blobs, input.body, &claims, MAX_PUT_SIZE).await?;
+        let sealed = self
+            .seal_new_object(
+                &input.bucket,
+                input.server_side_encryption.as_ref(),
+                input.ssekms_key_id.as_deref(),
+            )
+            .await?;
+        let data = ingest(
+            &self.state.blobs,
+            self.key_wrap_if(sealed),
+            input.body,
+            &claims,
+            MAX_PUT_SIZE,
+        )
+        .await?;
         let mut attrs = attrs_from(HeaderFields {
             content_type: input.content_type,
             content_encoding: input.content_encoding,
@@ -130,6 +145,7 @@ impl CairnS3 {
             metadata: input.metadata,
         });
         attrs.checksums = data.checksums.clone();
+        attrs.server_side_encryption = encryption::stored(sealed);
         let object = ObjectRecord {
             bucket: input.bucket,
             key: input.key,
@@ -154,6 +170,7 @@ impl CairnS3 {
             checksum_sha1: c.sha1,
             checksum_sha256: c.sha256,
             checksum_type: Some(ChecksumType::from("FULL_OBJECT".to_string())),
+            server_side_encryption: encryption::reported(&object.attrs),
             version_id: version_of(&object.version_id),
             ..Default::default()
         }))
@@ -209,7 +226,13 @@ impl CairnS3 {
         .check_read(&obj)?;
         let whole = input.range.is_none() && input.part_number.is_none();
         let d = Self::describe(&obj, input.range, input.part_number)?;
-        let body = stream_range(&self.state.blobs, &obj.layout, d.range.clone()).await?;
+        let body = stream_range(
+            &self.state.blobs,
+            self.key_wrap_for(&obj.attrs),
+            &obj.layout,
+            d.range.clone(),
+        )
+        .await?;
         let with_checksums = whole
             && input
                 .checksum_mode
@@ -219,6 +242,7 @@ impl CairnS3 {
         } else {
             Default::default()
         };
+        let server_side_encryption = encryption::reported(&obj.attrs);
         let a = obj.attrs;
         Ok(S3Response::new(GetObjectOutput {
             body: Some(body),
@@ -244,6 +268,7 @@ impl CairnS3 {
             checksum_sha1: c.sha1,
             checksum_sha256: c.sha256,
             checksum_type: c.kind.map(ChecksumType::from),
+            server_side_encryption,
             version_id: version_of(&obj.version_id),
             ..Default::default()
         }))
@@ -274,6 +299,7 @@ impl CairnS3 {
         } else {
             Default::default()
         };
+        let server_side_encryption = encryption::reported(&obj.attrs);
         let a = obj.attrs;
         Ok(S3Response::new(HeadObjectOutput {
             accept_ranges: Some("bytes".into()),
@@ -297,6 +323,7 @@ impl CairnS3 {
             checksum_sha1: c.sha1,
             checksum_sha256: c.sha256,
             checksum_type: c.kind.map(ChecksumType::from),
+            server_side_encryption,
             version_id: version_of(&obj.version_id),
             ..Default::default()
         }))
