@@ -150,7 +150,7 @@ impl BlobStore {
         }
         let skip = offset.saturating_sub(first.saturating_mul(geo.segment_size));
         let state = SealedRead {
-            file,
+            file: file.into_std().await,
             keys,
             geo,
             next: first,
@@ -158,7 +158,14 @@ impl BlobStore {
             skip,
             remaining: len,
         };
-        Ok(futures::stream::try_unfold(state, SealedRead::step))
+        // Reading and decrypting happen on a blocking thread, a bounded channel ahead of the
+        // response: the runtime only forwards buffers, and decryption of the next batch overlaps
+        // sending the previous one. Memory stays at READ_AHEAD batches.
+        let (tx, rx) = tokio::sync::mpsc::channel(READ_AHEAD);
+        tokio::task::spawn_blocking(move || state.produce(&tx));
+        Ok(futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        }))
     }
 
     /// Streams `len` bytes of blob `id` from `offset`.
@@ -279,9 +286,14 @@ impl BlobWriter {
     }
 }
 
-/// The state of a sealed range read between segments.
+/// Stored bytes read (and decrypted) at a time by a sealed read.
+const READ_BATCH: u64 = 1 << 20;
+/// Batches of plaintext a sealed read may hold ahead of the response.
+const READ_AHEAD: usize = 4;
+
+/// The state of a sealed range read between batches.
 struct SealedRead {
-    file: fs::File,
+    file: std::fs::File,
     keys: sealed::Opened,
     geo: sealed::Geometry,
     next: u64,
@@ -292,30 +304,74 @@ struct SealedRead {
 }
 
 impl SealedRead {
-    async fn step(mut self) -> io::Result<Option<(Bytes, Self)>> {
-        use tokio::io::AsyncReadExt;
+    /// Sends the range's plaintext, a batch at a time, until done, an error (sent, then stop)
+    /// or the reader is gone.
+    fn produce(mut self, tx: &tokio::sync::mpsc::Sender<io::Result<Bytes>>) {
+        loop {
+            match self.batch() {
+                Ok(None) => return,
+                Ok(Some(pieces)) => {
+                    for piece in pieces {
+                        if tx.blocking_send(Ok(piece)).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Reads up to [`READ_BATCH`] stored bytes of whole segments with one system call and
+    /// decrypts them in place; returns the wanted plaintext slices (no copies).
+    fn batch(&mut self) -> io::Result<Option<Vec<Bytes>>> {
+        use std::io::Read;
         if self.next > self.last || self.remaining == 0 {
             return Ok(None);
         }
-        let i = self.next;
-        let mut buf = vec![0u8; self.geo.stored_len(i) as usize];
-        self.file.read_exact(&mut buf).await.map_err(|e| {
+        let mut count = 0u64;
+        let mut stored = 0u64;
+        while self.next + count <= self.last
+            && (count == 0 || stored + self.geo.stored_len(self.next + count) <= READ_BATCH)
+        {
+            stored += self.geo.stored_len(self.next + count);
+            count += 1;
+        }
+        let mut buf = vec![0u8; stored as usize];
+        self.file.read_exact(&mut buf).map_err(|e| {
             if e.kind() == io::ErrorKind::UnexpectedEof {
                 io::Error::new(io::ErrorKind::InvalidData, "encrypted blob truncated")
             } else {
                 e
             }
         })?;
-        let index = u32::try_from(i).map_err(|_| io::Error::other("segment index overflow"))?;
-        self.keys
-            .open(index, i + 1 == self.geo.segments, &mut buf)?;
-        let from = (self.skip as usize).min(buf.len());
-        let to = (from as u64 + self.remaining).min(buf.len() as u64) as usize;
-        let out = Bytes::from(buf).slice(from..to);
-        self.remaining -= out.len() as u64;
-        self.skip = 0;
-        self.next += 1;
-        Ok(Some((out, self)))
+        let mut spans = Vec::with_capacity(count as usize);
+        let mut at = 0usize;
+        for i in self.next..self.next + count {
+            let len = self.geo.stored_len(i) as usize;
+            let index = u32::try_from(i).map_err(|_| io::Error::other("segment index overflow"))?;
+            self.keys
+                .open(index, i + 1 == self.geo.segments, &mut buf[at..at + len])?;
+            let plain = len - 16;
+            let from = (self.skip as usize).min(plain);
+            let to = (from as u64 + self.remaining).min(plain as u64) as usize;
+            spans.push((at + from, at + to));
+            self.remaining -= (to - from) as u64;
+            self.skip = 0;
+            at += len;
+        }
+        self.next += count;
+        let buf = Bytes::from(buf);
+        Ok(Some(
+            spans
+                .into_iter()
+                .filter(|(a, b)| b > a)
+                .map(|(a, b)| buf.slice(a..b))
+                .collect(),
+        ))
     }
 }
 
