@@ -50,6 +50,24 @@ fn unsupported_method() -> S3Error {
     )
 }
 
+/// SSE-C (customer-provided keys) is not implemented. A request that carries its headers is
+/// refused on every operation rather than served without them: silently storing an object under
+/// SSE-S3 would let anyone with read access read what the client believed needs its key.
+pub fn refuse_customer_keys(headers: &http::HeaderMap) -> S3Result<()> {
+    let customer = headers.keys().any(|name| {
+        let name = name.as_str();
+        name.starts_with("x-amz-server-side-encryption-customer-")
+            || name.starts_with("x-amz-copy-source-server-side-encryption-customer-")
+    });
+    if customer {
+        return Err(s3_error!(
+            NotImplemented,
+            "Server-side encryption with customer-provided keys (SSE-C) is not implemented by this server"
+        ));
+    }
+    Ok(())
+}
+
 /// The response header value for an object stored with `attrs`.
 pub fn reported(attrs: &ObjectAttrs) -> Option<ServerSideEncryption> {
     attrs

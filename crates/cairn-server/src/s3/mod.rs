@@ -49,6 +49,7 @@ macro_rules! route {
         impl S3 for CairnS3 {
             $(
                 async fn $op(&self, req: S3Request<$input>) -> S3Result<S3Response<$output>> {
+                    encryption::refuse_customer_keys(&req.headers)?;
                     self.$imp(req).await
                 }
             )*

@@ -571,3 +571,39 @@ async fn a_bucket_policy_can_require_the_encryption_header() {
         .unwrap();
     assert_eq!(body_bytes(got).await, b"with header");
 }
+
+#[tokio::test]
+async fn customer_keys_are_refused_not_ignored() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("ssec").send().await.unwrap();
+    let key = [7u8; 32];
+    let b64 = |b: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(b)
+    };
+    let md5 = {
+        use md5::{Digest, Md5};
+        b64(&Md5::digest(key))
+    };
+    let err = c
+        .put_object()
+        .bucket("ssec")
+        .key("k")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(b64(&key))
+        .sse_customer_key_md5(&md5)
+        .body(ByteStream::from_static(b"secret"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((code(&err).as_str(), status(&err)), ("NotImplemented", 501));
+    let err = c
+        .head_object()
+        .bucket("ssec")
+        .key("k")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&err), 404, "nothing was stored");
+}
