@@ -607,3 +607,49 @@ async fn customer_keys_are_refused_not_ignored() {
         .unwrap_err();
     assert_eq!(status(&err), 404, "nothing was stored");
 }
+
+#[tokio::test]
+async fn the_master_key_can_live_outside_the_data_dir() {
+    use base64::Engine;
+    let key = base64::engine::general_purpose::STANDARD.encode([3u8; 32]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = data(SEG + 1, 5);
+    {
+        let s = Server::spawn_env(&dir, None, &[], &[("CAIRN_MASTER_KEY", &key)]);
+        let c = s.client();
+        c.create_bucket().bucket("keyed").send().await.unwrap();
+        c.put_object()
+            .bucket("keyed")
+            .key("o")
+            .body(body.clone().into())
+            .send()
+            .await
+            .unwrap();
+    }
+    assert!(
+        !dir.join("master.key").exists(),
+        "no key written to the data dir"
+    );
+    // The same key from a file reads what the environment's key wrote.
+    let file = tmp.path().join("cairn.key");
+    std::fs::write(&file, [3u8; 32]).unwrap();
+    let s = Server::spawn_env(
+        &dir,
+        None,
+        &["--master-key-file", file.to_str().unwrap()],
+        &[],
+    );
+    let got = s
+        .client()
+        .get_object()
+        .bucket("keyed")
+        .key("o")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.server_side_encryption(), aes());
+    assert!(body_bytes(got).await == body);
+    assert!(!dir.join("master.key").exists());
+}
