@@ -108,6 +108,11 @@ pub struct ObjectAttrs {
     /// Absent in records written before encryption existed: those objects are plain.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub server_side_encryption: Option<String>,
+    /// SSE-C: base64 MD5 of the customer's key (algorithm AES256). The blobs are sealed with a
+    /// data key wrapped by a key derived from the customer's key, which is never stored; reads
+    /// must present a key with this MD5.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sse_customer_key_md5: Option<String>,
 }
 
 /// An object tag set, in the order given.

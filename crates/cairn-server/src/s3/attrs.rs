@@ -41,6 +41,7 @@ pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
         checksums: Checksums::default(),
         parts_count: None,
         server_side_encryption: None,
+        sse_customer_key_md5: None,
     }
 }
 

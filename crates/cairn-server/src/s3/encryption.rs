@@ -8,6 +8,7 @@
 //! such buckets store plain blobs and GetBucketEncryption answers 404 as AWS did before 2023.
 
 use super::CairnS3;
+use crate::s3::customer_key::CustomerKey;
 use crate::s3::error::{custom, meta_err};
 use cairn_blob::KeyWrap;
 use cairn_meta::ObjectAttrs;
@@ -50,24 +51,6 @@ fn unsupported_method() -> S3Error {
     )
 }
 
-/// SSE-C (customer-provided keys) is not implemented. A request that carries its headers is
-/// refused on every operation rather than served without them: silently storing an object under
-/// SSE-S3 would let anyone with read access read what the client believed needs its key.
-pub fn refuse_customer_keys(headers: &http::HeaderMap) -> S3Result<()> {
-    let customer = headers.keys().any(|name| {
-        let name = name.as_str();
-        name.starts_with("x-amz-server-side-encryption-customer-")
-            || name.starts_with("x-amz-copy-source-server-side-encryption-customer-")
-    });
-    if customer {
-        return Err(s3_error!(
-            NotImplemented,
-            "Server-side encryption with customer-provided keys (SSE-C) is not implemented by this server"
-        ));
-    }
-    Ok(())
-}
-
 /// The response header value for an object stored with `attrs`.
 pub fn reported(attrs: &ObjectAttrs) -> Option<ServerSideEncryption> {
     attrs
@@ -76,9 +59,41 @@ pub fn reported(attrs: &ObjectAttrs) -> Option<ServerSideEncryption> {
         .map(ServerSideEncryption::from)
 }
 
-/// The stored value for objects whose blobs are sealed, or not.
-pub fn stored(sealed: bool) -> Option<String> {
-    sealed.then(|| AES256.to_string())
+/// The SSE-C response headers (algorithm, key MD5) for an object stored with `attrs`.
+pub fn customer_reported(attrs: &ObjectAttrs) -> (Option<String>, Option<String>) {
+    match &attrs.sse_customer_key_md5 {
+        Some(md5) => (Some(AES256.to_string()), Some(md5.clone())),
+        None => (None, None),
+    }
+}
+
+/// How a new object's blobs are protected.
+pub enum Protection {
+    Plain,
+    /// SSE-S3: data keys wrapped under the master key.
+    S3,
+    /// SSE-C: data keys wrapped under the customer's key.
+    Customer(Box<CustomerKey>),
+}
+
+impl Protection {
+    /// The key wrap for new blobs, `None` for plain ones.
+    pub fn wrap<'a>(&'a self, master: &'a KeyWrap) -> Option<&'a KeyWrap> {
+        match self {
+            Protection::Plain => None,
+            Protection::S3 => Some(master),
+            Protection::Customer(k) => Some(&k.wrap),
+        }
+    }
+
+    /// Records the protection in an object's (or upload's) attributes.
+    pub fn record(&self, attrs: &mut ObjectAttrs) {
+        attrs.server_side_encryption = matches!(self, Protection::S3).then(|| AES256.to_string());
+        attrs.sse_customer_key_md5 = match self {
+            Protection::Customer(k) => Some(k.md5.clone()),
+            _ => None,
+        };
+    }
 }
 
 fn default_rule(algorithm: &str, bucket_key_enabled: bool) -> ServerSideEncryptionConfiguration {
@@ -94,17 +109,30 @@ fn default_rule(algorithm: &str, bucket_key_enabled: bool) -> ServerSideEncrypti
 }
 
 impl CairnS3 {
-    /// The key to read or write an object's blobs with: `Some` when they are sealed.
-    pub(super) fn key_wrap_for(&self, attrs: &ObjectAttrs) -> Option<&KeyWrap> {
-        attrs
-            .server_side_encryption
-            .is_some()
-            .then(|| self.state.master.key_wrap())
-    }
-
-    /// The key for new blobs that are to be sealed (`sealed`) or not.
-    pub(super) fn key_wrap_if(&self, sealed: bool) -> Option<&KeyWrap> {
-        sealed.then(|| self.state.master.key_wrap())
+    /// The key to read an object's blobs with (or write an upload's parts with), `None` when
+    /// they are plain. `given` is the request's SSE-C key: required, and the right one, for an
+    /// SSE-C object (400 when missing, 403 when wrong, as AWS), refused for any other.
+    pub(super) fn read_key(
+        &self,
+        attrs: &ObjectAttrs,
+        given: Option<CustomerKey>,
+    ) -> S3Result<Option<KeyWrap>> {
+        match (&attrs.sse_customer_key_md5, given) {
+            (Some(_), None) => Err(s3_error!(
+                InvalidRequest,
+                "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object."
+            )),
+            (Some(md5), Some(k)) if *md5 != k.md5 => Err(s3_error!(AccessDenied, "Access Denied")),
+            (Some(_), Some(k)) => Ok(Some(k.wrap)),
+            (None, Some(_)) => Err(s3_error!(
+                InvalidRequest,
+                "The encryption parameters are not applicable to this object."
+            )),
+            (None, None) => Ok(attrs
+                .server_side_encryption
+                .is_some()
+                .then(|| self.state.master.key_wrap().clone())),
+        }
     }
 
     async fn stored_config(&self, bucket: &str) -> S3Result<Option<Stored>> {
@@ -118,9 +146,33 @@ impl CairnS3 {
             .transpose()
     }
 
-    /// Whether a new object in `bucket` is sealed, from the request's
-    /// `x-amz-server-side-encryption` (and KMS key id) headers or else the bucket default.
-    pub(super) async fn seal_new_object(
+    /// How a new object in `bucket` is protected: the request's SSE-C key, else its
+    /// `x-amz-server-side-encryption` (and KMS key id) headers, else the bucket default.
+    pub(super) async fn protect_new_object(
+        &self,
+        bucket: &str,
+        requested: Option<&ServerSideEncryption>,
+        kms_key_id: Option<&str>,
+        customer: Option<CustomerKey>,
+    ) -> S3Result<Protection> {
+        if let Some(key) = customer {
+            if requested.is_some() || kms_key_id.is_some() {
+                return Err(s3_error!(
+                    InvalidArgument,
+                    "Server Side Encryption with Customer provided key is incompatible with the encryption method specified"
+                ));
+            }
+            return Ok(Protection::Customer(Box::new(key)));
+        }
+        let sealed = self.seal_by_headers(bucket, requested, kms_key_id).await?;
+        Ok(if sealed {
+            Protection::S3
+        } else {
+            Protection::Plain
+        })
+    }
+
+    async fn seal_by_headers(
         &self,
         bucket: &str,
         requested: Option<&ServerSideEncryption>,

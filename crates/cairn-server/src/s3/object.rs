@@ -2,6 +2,7 @@
 
 use super::{CairnS3, caller};
 use crate::s3::attrs::*;
+use crate::s3::customer_key::{self, Role};
 use crate::s3::encryption;
 use crate::s3::error::meta_err;
 use crate::s3::ingest::{Claims, MAX_PUT_SIZE, ingest};
@@ -65,6 +66,7 @@ impl CairnS3 {
     ) -> S3Result<S3Response<PutObjectOutput>> {
         let mut claims = Claims::from_headers(&req.headers);
         claims.trailers = req.trailing_headers.clone();
+        let customer = customer_key::from_headers(&req.headers, Role::Target)?;
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let tags = tags_from_header(input.tagging.as_deref())?;
@@ -118,16 +120,17 @@ impl CairnS3 {
             input.checksum_sha1,
             input.checksum_sha256,
         );
-        let sealed = self
-            .seal_new_object(
+        let protection = self
+            .protect_new_object(
                 &input.bucket,
                 input.server_side_encryption.as_ref(),
                 input.ssekms_key_id.as_deref(),
+                customer,
             )
             .await?;
         let data = ingest(
             &self.state.blobs,
-            self.key_wrap_if(sealed),
+            protection.wrap(self.state.master.key_wrap()),
             input.body,
             &claims,
             MAX_PUT_SIZE,
@@ -145,7 +148,7 @@ impl CairnS3 {
             metadata: input.metadata,
         });
         attrs.checksums = data.checksums.clone();
-        attrs.server_side_encryption = encryption::stored(sealed);
+        protection.record(&mut attrs);
         let object = ObjectRecord {
             bucket: input.bucket,
             key: input.key,
@@ -171,6 +174,8 @@ impl CairnS3 {
             checksum_sha256: c.sha256,
             checksum_type: Some(ChecksumType::from("FULL_OBJECT".to_string())),
             server_side_encryption: encryption::reported(&object.attrs),
+            sse_customer_algorithm: encryption::customer_reported(&object.attrs).0,
+            sse_customer_key_md5: encryption::customer_reported(&object.attrs).1,
             version_id: version_of(&object.version_id),
             ..Default::default()
         }))
@@ -214,9 +219,11 @@ impl CairnS3 {
         &self,
         req: S3Request<GetObjectInput>,
     ) -> S3Result<S3Response<GetObjectOutput>> {
+        let customer = customer_key::from_headers(&req.headers, Role::Target)?;
         let input = req.input;
         reject_versions(input.version_id.as_deref())?;
         let obj = self.object(&input.bucket, &input.key).await?;
+        let wrap = self.read_key(&obj.attrs, customer)?;
         Conditions {
             if_match: input.if_match,
             if_none_match: input.if_none_match,
@@ -228,7 +235,7 @@ impl CairnS3 {
         let d = Self::describe(&obj, input.range, input.part_number)?;
         let body = stream_range(
             &self.state.blobs,
-            self.key_wrap_for(&obj.attrs),
+            wrap.as_ref(),
             &obj.layout,
             d.range.clone(),
         )
@@ -243,6 +250,8 @@ impl CairnS3 {
             Default::default()
         };
         let server_side_encryption = encryption::reported(&obj.attrs);
+        let (sse_customer_algorithm, sse_customer_key_md5) =
+            encryption::customer_reported(&obj.attrs);
         let a = obj.attrs;
         Ok(S3Response::new(GetObjectOutput {
             body: Some(body),
@@ -269,6 +278,8 @@ impl CairnS3 {
             checksum_sha256: c.sha256,
             checksum_type: c.kind.map(ChecksumType::from),
             server_side_encryption,
+            sse_customer_algorithm,
+            sse_customer_key_md5,
             version_id: version_of(&obj.version_id),
             ..Default::default()
         }))
@@ -278,9 +289,11 @@ impl CairnS3 {
         &self,
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
+        let customer = customer_key::from_headers(&req.headers, Role::Target)?;
         let input = req.input;
         reject_versions(input.version_id.as_deref())?;
         let obj = self.object(&input.bucket, &input.key).await?;
+        self.read_key(&obj.attrs, customer)?;
         Conditions {
             if_match: input.if_match,
             if_none_match: input.if_none_match,
@@ -300,6 +313,8 @@ impl CairnS3 {
             Default::default()
         };
         let server_side_encryption = encryption::reported(&obj.attrs);
+        let (sse_customer_algorithm, sse_customer_key_md5) =
+            encryption::customer_reported(&obj.attrs);
         let a = obj.attrs;
         Ok(S3Response::new(HeadObjectOutput {
             accept_ranges: Some("bytes".into()),
@@ -324,6 +339,8 @@ impl CairnS3 {
             checksum_sha256: c.sha256,
             checksum_type: c.kind.map(ChecksumType::from),
             server_side_encryption,
+            sse_customer_algorithm,
+            sse_customer_key_md5,
             version_id: version_of(&obj.version_id),
             ..Default::default()
         }))

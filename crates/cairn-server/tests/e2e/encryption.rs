@@ -573,39 +573,118 @@ async fn a_bucket_policy_can_require_the_encryption_header() {
 }
 
 #[tokio::test]
-async fn customer_keys_are_refused_not_ignored() {
+async fn sse_c_needs_the_same_key_to_read_and_copies_reencrypt() {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let md5 = |b: &[u8]| {
+        use md5::{Digest, Md5};
+        b64(&Md5::digest(b))
+    };
+    let (key, other) = ([7u8; 32], [8u8; 32]);
     let s = Server::start();
     let c = s.client();
     c.create_bucket().bucket("ssec").send().await.unwrap();
-    let key = [7u8; 32];
-    let b64 = |b: &[u8]| {
-        use base64::Engine;
-        base64::engine::general_purpose::STANDARD.encode(b)
-    };
-    let md5 = {
-        use md5::{Digest, Md5};
-        b64(&Md5::digest(key))
-    };
-    let err = c
+    let body = data(2 * SEG + 9, 4);
+    let put = c
         .put_object()
         .bucket("ssec")
         .key("k")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(b64(&key))
-        .sse_customer_key_md5(&md5)
-        .body(ByteStream::from_static(b"secret"))
+        .sse_customer_key_md5(md5(&key))
+        .body(body.clone().into())
         .send()
         .await
-        .unwrap_err();
-    assert_eq!((code(&err).as_str(), status(&err)), ("NotImplemented", 501));
+        .unwrap();
+    assert_eq!(put.sse_customer_key_md5(), Some(md5(&key).as_str()));
+    assert_eq!(put.server_side_encryption(), None);
+    // Without the key: 400; with another key: 403; with a wrong MD5: 400.
     let err = c
-        .head_object()
+        .get_object()
         .bucket("ssec")
         .key("k")
         .send()
         .await
         .unwrap_err();
-    assert_eq!(status(&err), 404, "nothing was stored");
+    assert_eq!((code(&err).as_str(), status(&err)), ("InvalidRequest", 400));
+    let err = c
+        .get_object()
+        .bucket("ssec")
+        .key("k")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(b64(&other))
+        .sse_customer_key_md5(md5(&other))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&err), 403);
+    let err = c
+        .head_object()
+        .bucket("ssec")
+        .key("k")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(b64(&key))
+        .sse_customer_key_md5(md5(&other))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&err), 400);
+    let got = c
+        .get_object()
+        .bucket("ssec")
+        .key("k")
+        .range(format!("bytes={}-{}", SEG - 5, SEG + 5))
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(b64(&key))
+        .sse_customer_key_md5(md5(&key))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.sse_customer_algorithm(), Some("AES256"));
+    assert_eq!(body_bytes(got).await, &body[SEG - 5..=SEG + 5]);
+    // Copy with the source key to an SSE-S3 object.
+    let copied = c
+        .copy_object()
+        .bucket("ssec")
+        .key("copy")
+        .copy_source("ssec/k")
+        .copy_source_sse_customer_algorithm("AES256")
+        .copy_source_sse_customer_key(b64(&key))
+        .copy_source_sse_customer_key_md5(md5(&key))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copied.server_side_encryption(), aes());
+    let got = c
+        .get_object()
+        .bucket("ssec")
+        .key("copy")
+        .send()
+        .await
+        .unwrap();
+    assert!(body_bytes(got).await == body);
+    // Without the source key the copy is refused.
+    let err = c
+        .copy_object()
+        .bucket("ssec")
+        .key("copy2")
+        .copy_source("ssec/k")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&err), 400);
+    // Key headers on an SSE-S3 object are not applicable.
+    let err = c
+        .get_object()
+        .bucket("ssec")
+        .key("copy")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(b64(&key))
+        .sse_customer_key_md5(md5(&key))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&err), 400);
 }
 
 #[tokio::test]
