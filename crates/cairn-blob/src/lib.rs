@@ -340,14 +340,15 @@ impl SealedRead {
             stored += self.geo.stored_len(self.next + count);
             count += 1;
         }
-        let mut buf = vec![0u8; stored as usize];
-        self.file.read_exact(&mut buf).map_err(|e| {
-            if e.kind() == io::ErrorKind::UnexpectedEof {
-                io::Error::new(io::ErrorKind::InvalidData, "encrypted blob truncated")
-            } else {
-                e
-            }
-        })?;
+        // read_to_end into spare capacity: no zeroing of a buffer that is overwritten anyway.
+        let mut buf = Vec::with_capacity(stored as usize);
+        (&mut self.file).take(stored).read_to_end(&mut buf)?;
+        if buf.len() as u64 != stored {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "encrypted blob truncated",
+            ));
+        }
         let mut spans = Vec::with_capacity(count as usize);
         let mut at = 0usize;
         for i in self.next..self.next + count {
