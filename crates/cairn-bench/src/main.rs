@@ -1,3 +1,11 @@
+//! `cairn-bench sse-overhead`: PUT and GET throughput of one large object (256 MiB by default)
+//! stored plain and stored with SSE-S3, on one freshly started `cairn server
+//! --no-default-encryption` (bucket `plain` has no configuration, bucket `sealed` has
+//! PutBucketEncryption AES256). Payloads are sent unsigned and without SDK checksums so that the
+//! numbers are the server's; each round alternates the two buckets; the best round counts.
+//!
+//! Usage: `cargo run --release -p cairn-bench -- sse-overhead [MIB] [ROUNDS]`
+//!
 //! `cairn-bench authz-overhead`: 4 KiB GETs as the account root (no policies to load) and as an
 //! IAM user whose access comes from a 10-statement identity policy plus a bucket policy, against
 //! one freshly started `cairn server`. Prints ops/s and latency percentiles, and the ratio.
@@ -58,12 +66,17 @@ async fn run(client: &Client, secs: u64, concurrency: usize) -> (f64, f64, f64) 
     (all.len() as f64 / secs as f64, pct(0.5), pct(0.99))
 }
 
-async fn authz_overhead(secs: u64, concurrency: usize) -> anyhow::Result<()> {
+/// Starts `cairn server` in a fresh data dir with `extra` arguments; returns the process, the
+/// data dir (removed on drop) and the endpoint.
+fn start_server(
+    extra: &[&str],
+) -> anyhow::Result<(std::process::Child, tempfile::TempDir, String)> {
     let bin = std::env::var("CAIRN_BIN").unwrap_or_else(|_| "target/release/cairn".into());
     let dir = tempfile::tempdir()?;
     let mut child = Command::new(&bin)
         .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path())
+        .args(extra)
         .env("CAIRN_ROOT_ACCESS_KEY_ID", KEY)
         .env("CAIRN_ROOT_SECRET_ACCESS_KEY", SECRET)
         .stdout(Stdio::piped())
@@ -88,6 +101,133 @@ async fn authz_overhead(secs: u64, concurrency: usize) -> anyhow::Result<()> {
         }
     };
     std::thread::spawn(move || for _ in lines {});
+    Ok((child, dir, endpoint))
+}
+
+/// One PUT and one GET of `body` as `bucket/big`; returns (PUT MiB/s, GET MiB/s).
+async fn put_get(client: &Client, bucket: &str, body: &bytes::Bytes) -> anyhow::Result<(f64, f64)> {
+    let mib = body.len() as f64 / f64::from(1u32 << 20);
+    let t = Instant::now();
+    client
+        .put_object()
+        .bucket(bucket)
+        .key("big")
+        .body(body.clone().into())
+        .customize()
+        .disable_payload_signing()
+        .send()
+        .await?;
+    let put = mib / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut out = client.get_object().bucket(bucket).key("big").send().await?;
+    let mut got = 0usize;
+    while let Some(chunk) = out.body.try_next().await? {
+        got += chunk.len();
+    }
+    let get = mib / t.elapsed().as_secs_f64();
+    anyhow::ensure!(got == body.len(), "GET returned {got} bytes");
+    Ok((put, get))
+}
+
+async fn sse_overhead(mib: usize, rounds: usize) -> anyhow::Result<()> {
+    let (mut child, _dir, endpoint) = start_server(&["--no-default-encryption"])?;
+    let conf = aws_sdk_s3::config::Builder::new()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(&endpoint)
+        .force_path_style(true)
+        .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired)
+        .credentials_provider(Credentials::new(KEY, SECRET, None, None, "bench"))
+        .build();
+    let client = Client::from_conf(conf);
+    client.create_bucket().bucket("plain").send().await?;
+    client.create_bucket().bucket("sealed").send().await?;
+    use aws_sdk_s3::types::{
+        ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+        ServerSideEncryptionRule,
+    };
+    client
+        .put_bucket_encryption()
+        .bucket("sealed")
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(
+                            ServerSideEncryptionByDefault::builder()
+                                .sse_algorithm(ServerSideEncryption::Aes256)
+                                .build()?,
+                        )
+                        .build(),
+                )
+                .build()?,
+        )
+        .send()
+        .await?;
+    // Pseudo-random bytes (xorshift), so nothing compresses or dedupes.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let body: Vec<u8> = (0..mib << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let body = bytes::Bytes::from(body);
+    let (mut best_plain, mut best_sealed) = ((0.0f64, 0.0f64), (0.0f64, 0.0f64));
+    for round in 0..rounds {
+        let order = if round % 2 == 0 {
+            ["plain", "sealed"]
+        } else {
+            ["sealed", "plain"]
+        };
+        for bucket in order {
+            let (put, get) = put_get(&client, bucket, &body).await?;
+            println!("  round {round} {bucket:6}: PUT {put:7.1} MiB/s  GET {get:7.1} MiB/s");
+            let best = if bucket == "plain" {
+                &mut best_plain
+            } else {
+                &mut best_sealed
+            };
+            best.0 = best.0.max(put);
+            best.1 = best.1.max(get);
+        }
+    }
+    let head = client
+        .head_object()
+        .bucket("sealed")
+        .key("big")
+        .send()
+        .await?;
+    anyhow::ensure!(
+        head.server_side_encryption() == Some(&ServerSideEncryption::Aes256),
+        "the sealed object is not reported as AES256"
+    );
+    println!("{mib} MiB object, best of {rounds} rounds");
+    println!(
+        "  plain:   PUT {:7.1} MiB/s  GET {:7.1} MiB/s",
+        best_plain.0, best_plain.1
+    );
+    println!(
+        "  SSE-S3:  PUT {:7.1} MiB/s  GET {:7.1} MiB/s",
+        best_sealed.0, best_sealed.1
+    );
+    println!(
+        "  SSE-S3 cost: PUT {:.1}% slower, GET {:.1}% slower (ratio sealed/plain: PUT {:.3}, GET {:.3})",
+        (1.0 - best_sealed.0 / best_plain.0) * 100.0,
+        (1.0 - best_sealed.1 / best_plain.1) * 100.0,
+        best_sealed.0 / best_plain.0,
+        best_sealed.1 / best_plain.1,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(())
+}
+
+async fn authz_overhead(secs: u64, concurrency: usize) -> anyhow::Result<()> {
+    let (mut child, _dir, endpoint) = start_server(&[])?;
     let root = s3(&endpoint, KEY, SECRET);
     root.create_bucket().bucket("bench").send().await?;
     root.put_object()
@@ -156,13 +296,20 @@ async fn authz_overhead(secs: u64, concurrency: usize) -> anyhow::Result<()> {
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
+        Some("sse-overhead") => {
+            let mib = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(256);
+            let rounds = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
+            sse_overhead(mib, rounds).await
+        }
         Some("authz-overhead") => {
             let secs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
             let conc = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(8);
             authz_overhead(secs, conc).await
         }
         _ => {
-            eprintln!("usage: cairn-bench authz-overhead [SECONDS] [CONCURRENCY]");
+            eprintln!(
+                "usage: cairn-bench authz-overhead [SECONDS] [CONCURRENCY]\n       cairn-bench sse-overhead [MIB] [ROUNDS]"
+            );
             std::process::exit(2);
         }
     }

@@ -110,6 +110,18 @@ pub struct ObjectAttrs {
     /// The object's ACL grants (JSON) on buckets with ACLs enabled.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub acl: Option<String>,
+    /// `AES256` when every blob of the object is sealed (SSE-S3). Each sealed blob carries its
+    /// own wrapped data key, nonce prefix and segment size in its header (see cairn-blob's
+    /// `sealed`), so that a multipart object's parts need nothing per segment here; this flag is
+    /// what says the blobs must be read sealed. On an upload it says the parts are sealed.
+    /// Absent in records written before encryption existed: those objects are plain.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub server_side_encryption: Option<String>,
+    /// SSE-C: base64 MD5 of the customer's key (algorithm AES256). The blobs are sealed with a
+    /// data key wrapped by a key derived from the customer's key, which is never stored; reads
+    /// must present a key with this MD5.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sse_customer_key_md5: Option<String>,
 }
 
 /// An object tag set, in the order given.
@@ -185,4 +197,26 @@ pub struct VersionRecord {
     pub delete_marker: bool,
     /// The newest version of its key.
     pub is_latest: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attrs_written_before_encryption_read_as_plain() {
+        let old: ObjectAttrs = serde_json::from_str(r#"{"content_type":"text/plain"}"#).unwrap();
+        assert_eq!(old.server_side_encryption, None);
+        let sealed = ObjectAttrs {
+            server_side_encryption: Some("AES256".into()),
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&sealed).unwrap();
+        assert_eq!(json, r#"{"server_side_encryption":"AES256"}"#);
+        assert_eq!(serde_json::from_str::<ObjectAttrs>(&json).unwrap(), sealed);
+        assert_eq!(
+            serde_json::to_string(&ObjectAttrs::default()).unwrap(),
+            "{}"
+        );
+    }
 }

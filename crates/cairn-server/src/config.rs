@@ -21,6 +21,14 @@ pub struct ServerConfig {
     /// Metadata database: `postgres://…` for PostgreSQL; the default is SQLite in the data dir.
     #[arg(long, env = "CAIRN_META")]
     pub meta: Option<String>,
+    /// A file holding the 32-byte master key (`CAIRN_MASTER_KEY`, base64, takes precedence);
+    /// without either, `DIR/master.key` is used, generated on first start.
+    #[arg(long, env = "CAIRN_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
+    /// Store objects of buckets without an encryption configuration unencrypted (AWS encrypts
+    /// every new object with SSE-S3 since January 2023; this is for benchmarks and old setups).
+    #[arg(long, env = "CAIRN_NO_DEFAULT_ENCRYPTION")]
+    pub no_default_encryption: bool,
 }
 
 /// Where an offline command finds the server's stores.
@@ -30,6 +38,16 @@ pub struct StoreConfig {
     pub data_dir: PathBuf,
     #[arg(long, env = "CAIRN_META")]
     pub meta: Option<String>,
+    #[arg(long, env = "CAIRN_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
+}
+
+/// The master key given in the environment (base64), read here rather than as a flag so that it
+/// never shows in a process listing.
+pub fn master_key_from_env() -> Option<String> {
+    std::env::var("CAIRN_MASTER_KEY")
+        .ok()
+        .filter(|v| !v.is_empty())
 }
 
 /// Root keys fixed by the environment instead of generated.

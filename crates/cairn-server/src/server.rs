@@ -3,7 +3,7 @@
 use crate::access::CairnAccess;
 use crate::auth::KeyAuth;
 use crate::bootstrap::bootstrap;
-use crate::config::{ServerConfig, root_keys_from_env};
+use crate::config::{ServerConfig, master_key_from_env, root_keys_from_env};
 use crate::crypto::MasterKey;
 use crate::host::BaseDomain;
 use crate::router::Router;
@@ -37,7 +37,12 @@ async fn open_meta(
 /// `cairn account create NAME`: works beside a running server (SQLite waits for its writer).
 pub async fn create_account(store: crate::config::StoreConfig, name: &str) -> anyhow::Result<()> {
     let meta = open_meta(&store.data_dir, store.meta.as_deref()).await?;
-    let master = MasterKey::load_or_create(&store.data_dir).context("loading master.key")?;
+    let (master, _) = MasterKey::resolve(
+        master_key_from_env().as_deref(),
+        store.master_key_file.as_deref(),
+        &store.data_dir,
+    )
+    .context("loading the master key")?;
     let (account, id, secret) =
         crate::bootstrap::create_account(meta.as_ref(), &master, name).await?;
     println!(
@@ -53,7 +58,18 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let blobs = BlobStore::open(&config.data_dir)
         .await
         .context("opening the blob store")?;
-    let master = MasterKey::load_or_create(&config.data_dir).context("loading master.key")?;
+    let (master, source) = MasterKey::resolve(
+        master_key_from_env().as_deref(),
+        config.master_key_file.as_deref(),
+        &config.data_dir,
+    )
+    .context("loading the master key")?;
+    if let crate::crypto::KeySource::Generated(path) = &source {
+        println!(
+            "Generated a master key in {} (keep it safe: without it, secrets and encrypted objects are unreadable; see CAIRN_MASTER_KEY / --master-key-file)",
+            path.display()
+        );
+    }
     let boot = bootstrap(
         meta.as_ref(),
         &master,
@@ -73,6 +89,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         blobs,
         master,
         region: config.region.clone(),
+        default_encryption: !config.no_default_encryption,
         policies: Default::default(),
         access_logs: Default::default(),
         // Caches of IAM state are safe only while this process makes every IAM change.

@@ -14,6 +14,9 @@ pub struct AppState {
     pub region: String,
     /// Server access log lines waiting for delivery.
     pub access_logs: crate::s3::logging::AccessLogs,
+    /// Whether buckets without an encryption configuration encrypt new objects (SSE-S3), as AWS
+    /// does; off only with `--no-default-encryption`.
+    pub default_encryption: bool,
     /// Parsed policy documents.
     pub policies: crate::authz::cache::PolicyCache,
     /// Bumped by every IAM change; the caches below are valid for one generation.

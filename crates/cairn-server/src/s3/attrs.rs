@@ -43,6 +43,8 @@ pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
         retention: None,
         legal_hold: false,
         acl: None,
+        server_side_encryption: None,
+        sse_customer_key_md5: None,
     }
 }
 

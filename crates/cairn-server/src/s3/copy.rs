@@ -3,10 +3,13 @@
 use super::{CairnS3, caller};
 use crate::access::check_action;
 use crate::s3::attrs::*;
+use crate::s3::customer_key::{self, Role};
+use crate::s3::encryption;
 use crate::s3::error::io_err;
 use crate::s3::ingest::Ingested;
 use crate::s3::read::{Conditions, stream_range};
 use crate::time::{now_ms, to_timestamp};
+use cairn_blob::KeyWrap;
 use cairn_meta::{ObjectRecord, Segment};
 use futures::StreamExt;
 use md5::{Digest, Md5};
@@ -54,14 +57,22 @@ impl CairnS3 {
         Ok(CopySourceObject { object })
     }
 
-    /// Copies `range` of `source` into a new durable blob, hashing it as an upload would.
+    /// Copies `range` of `source` into a new durable blob, hashing it as an upload would: the
+    /// source is decrypted with `source_key` if it is sealed, and the copy is sealed (with its
+    /// own data key) under `dest_key` when given, whatever the source was.
     pub(super) async fn copy_bytes(
         &self,
         source: &ObjectRecord,
+        source_key: Option<&KeyWrap>,
         range: std::ops::Range<u64>,
+        dest_key: Option<&KeyWrap>,
     ) -> S3Result<Ingested> {
-        let mut body = stream_range(&self.state.blobs, &source.layout, range).await?;
-        let mut writer = self.state.blobs.create().await.map_err(io_err)?;
+        let mut body = stream_range(&self.state.blobs, source_key, &source.layout, range).await?;
+        let mut writer = match dest_key {
+            Some(wrap) => self.state.blobs.create_sealed(wrap).await,
+            None => self.state.blobs.create().await,
+        }
+        .map_err(io_err)?;
         let mut md5 = Md5::new();
         let mut hasher = ChecksumHasher {
             crc64nvme: Some(Default::default()),
@@ -93,6 +104,8 @@ impl CairnS3 {
     ) -> S3Result<S3Response<CopyObjectOutput>> {
         let principal = caller(&req)?;
         let context = self.request_context(&req);
+        let customer = customer_key::from_headers(&req.headers, Role::Target)?;
+        let source_customer = customer_key::from_headers(&req.headers, Role::CopySource)?;
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let src = self
@@ -133,6 +146,8 @@ impl CairnS3 {
             && !replace_meta
             && input.storage_class.is_none()
             && input.website_redirect_location.is_none()
+            && input.server_side_encryption.is_none()
+            && customer.is_none()
         {
             return Err(s3_error!(
                 InvalidRequest,
@@ -152,7 +167,23 @@ impl CairnS3 {
                 input.object_lock_legal_hold_status.as_ref(),
             )
             .await?;
-        let data = self.copy_bytes(&src, 0..src.size).await?;
+        let source_key = self.read_key(&src.attrs, source_customer)?;
+        let protection = self
+            .protect_new_object(
+                &input.bucket,
+                input.server_side_encryption.as_ref(),
+                input.ssekms_key_id.as_deref(),
+                customer,
+            )
+            .await?;
+        let data = self
+            .copy_bytes(
+                &src,
+                source_key.as_ref(),
+                0..src.size,
+                protection.wrap(self.state.master.key_wrap()),
+            )
+            .await?;
         let mut attrs = if replace_meta {
             attrs_from(HeaderFields {
                 content_type: input.content_type,
@@ -177,6 +208,7 @@ impl CairnS3 {
         (attrs.retention, attrs.legal_hold) = lock;
         attrs.acl = acl_doc;
         let version_id = self.next_version_id(&input.bucket).await?;
+        protection.record(&mut attrs);
         let object = ObjectRecord {
             bucket: input.bucket,
             key: input.key,
@@ -199,6 +231,9 @@ impl CairnS3 {
                 checksum_crc64nvme: data.checksums.crc64nvme,
                 ..Default::default()
             }),
+            server_side_encryption: encryption::reported(&object.attrs),
+            sse_customer_algorithm: encryption::customer_reported(&object.attrs).0,
+            sse_customer_key_md5: encryption::customer_reported(&object.attrs).1,
             version_id: version_of(&object.version_id),
             copy_source_version_id: version_of(&src.version_id),
             ..Default::default()

@@ -5,7 +5,7 @@
 use crate::s3::error::{body_err, io_err};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use cairn_blob::{BlobStore, BlobWriter};
+use cairn_blob::{BlobStore, BlobWriter, KeyWrap};
 use cairn_meta::Checksums;
 use futures::StreamExt;
 use http::HeaderMap;
@@ -223,9 +223,10 @@ async fn pump(
 }
 
 /// Writes the body to a new durable blob and verifies every claim about it. On any failure the
-/// partial blob is removed and nothing is visible.
+/// partial blob is removed and nothing is visible. With `seal`, the blob is sealed (SSE-S3).
 pub async fn ingest(
     blobs: &BlobStore,
+    seal: Option<&KeyWrap>,
     body: Option<StreamingBlob>,
     claims: &Claims,
     limit: u64,
@@ -241,7 +242,11 @@ pub async fn ingest(
     let expected_md5 = content_md5(claims)?;
     let mut hasher = hasher_for(claims)?;
     let mut md5 = Md5::new();
-    let mut writer = blobs.create().await.map_err(io_err)?;
+    let mut writer = match seal {
+        Some(wrap) => blobs.create_sealed(wrap).await,
+        None => blobs.create().await,
+    }
+    .map_err(io_err)?;
     if let Some(body) = body {
         pump(body, &mut writer, &mut md5, &mut hasher, limit).await?;
     }

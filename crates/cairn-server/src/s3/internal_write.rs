@@ -20,8 +20,11 @@ impl CairnS3 {
         let body = StreamingBlob::wrap(futures::stream::once(async move {
             Ok::<_, std::io::Error>(Bytes::from(data))
         }));
+        // Encrypted like a client's PUT would be, under the bucket's default encryption.
+        let protection = self.protect_new_object(bucket, None, None, None).await?;
         let ingested = ingest(
             &self.state.blobs,
+            protection.wrap(self.state.master.key_wrap()),
             Some(body),
             &Claims::default(),
             MAX_PUT_SIZE,
@@ -38,10 +41,14 @@ impl CairnS3 {
                 blob: ingested.blob.clone(),
                 size: ingested.size,
             }],
-            attrs: ObjectAttrs {
-                content_type: Some(content_type.to_string()),
-                checksums: ingested.checksums.clone(),
-                ..Default::default()
+            attrs: {
+                let mut attrs = ObjectAttrs {
+                    content_type: Some(content_type.to_string()),
+                    checksums: ingested.checksums.clone(),
+                    ..Default::default()
+                };
+                protection.record(&mut attrs);
+                attrs
             },
             tags: vec![],
         };

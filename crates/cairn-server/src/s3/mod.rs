@@ -7,6 +7,8 @@ pub mod attrs;
 mod bucket;
 mod copy;
 pub mod cors;
+mod customer_key;
+mod encryption;
 pub mod error;
 mod ingest;
 mod internal_write;
@@ -121,4 +123,7 @@ route! {
     get_bucket_cors => do_get_bucket_cors: GetBucketCorsInput => GetBucketCorsOutput;
     delete_bucket_cors => do_delete_bucket_cors: DeleteBucketCorsInput => DeleteBucketCorsOutput;
     put_object_acl => do_put_object_acl: PutObjectAclInput => PutObjectAclOutput;
+    put_bucket_encryption => do_put_bucket_encryption: PutBucketEncryptionInput => PutBucketEncryptionOutput;
+    get_bucket_encryption => do_get_bucket_encryption: GetBucketEncryptionInput => GetBucketEncryptionOutput;
+    delete_bucket_encryption => do_delete_bucket_encryption: DeleteBucketEncryptionInput => DeleteBucketEncryptionOutput;
 }

@@ -2,6 +2,8 @@
 
 use super::{CairnS3, caller};
 use crate::s3::attrs::*;
+use crate::s3::customer_key::{self, Role};
+use crate::s3::encryption;
 use crate::s3::error::meta_err;
 use crate::s3::ingest::{Claims, ingest};
 use crate::s3::multipart_checksum::{Declared, object_checksums, verify};
@@ -94,6 +96,7 @@ impl CairnS3 {
         req: S3Request<CreateMultipartUploadInput>,
     ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
         let principal = caller(&req)?;
+        let customer = customer_key::from_headers(&req.headers, Role::Target)?;
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let tags = tags_from_header(input.tagging.as_deref())?;
@@ -133,6 +136,17 @@ impl CairnS3 {
                 input.object_lock_legal_hold_status.as_ref(),
             )
             .await?;
+        // Decided once for the upload: every part is sealed, or none, and the object says which.
+        // SSE-C: only the key's MD5 is kept; every UploadPart must bring the same key.
+        let protection = self
+            .protect_new_object(
+                &input.bucket,
+                input.server_side_encryption.as_ref(),
+                input.ssekms_key_id.as_deref(),
+                customer,
+            )
+            .await?;
+        protection.record(&mut attrs);
         let checksum_type = declared
             .algorithm
             .as_ref()
@@ -154,6 +168,9 @@ impl CairnS3 {
         Ok(S3Response::new(CreateMultipartUploadOutput {
             bucket: Some(input.bucket),
             key: Some(input.key),
+            server_side_encryption: encryption::reported(&upload.attrs),
+            sse_customer_algorithm: encryption::customer_reported(&upload.attrs).0,
+            sse_customer_key_md5: encryption::customer_reported(&upload.attrs).1,
             upload_id: Some(upload.upload_id),
             checksum_algorithm: input.checksum_algorithm,
             checksum_type,
@@ -167,10 +184,13 @@ impl CairnS3 {
     ) -> S3Result<S3Response<UploadPartOutput>> {
         let mut claims = Claims::from_headers(&req.headers);
         claims.trailers = req.trailing_headers.clone();
+        let customer = customer_key::from_headers(&req.headers, Role::Target)?;
         let input = req.input;
         let part_number = check_part_number(input.part_number)?;
-        self.upload(&input.bucket, &input.key, &input.upload_id)
+        let upload = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
             .await?;
+        let part_key = self.read_key(&upload.attrs, customer)?;
         claims.content_md5 = input.content_md5;
         claims.content_length = input.content_length;
         claims.algorithm = input.checksum_algorithm;
@@ -181,7 +201,14 @@ impl CairnS3 {
             input.checksum_sha1,
             input.checksum_sha256,
         );
-        let data = ingest(&self.state.blobs, input.body, &claims, MAX_PART_SIZE).await?;
+        let data = ingest(
+            &self.state.blobs,
+            part_key.as_ref(),
+            input.body,
+            &claims,
+            MAX_PART_SIZE,
+        )
+        .await?;
         let part = PartRecord {
             upload_id: input.upload_id,
             part_number,
@@ -200,6 +227,9 @@ impl CairnS3 {
             checksum_sha1: c.sha1,
             checksum_sha256: c.sha256,
             checksum_crc64nvme: claims.given.crc64nvme.and(c.crc64nvme),
+            server_side_encryption: encryption::reported(&upload.attrs),
+            sse_customer_algorithm: encryption::customer_reported(&upload.attrs).0,
+            sse_customer_key_md5: encryption::customer_reported(&upload.attrs).1,
             ..Default::default()
         }))
     }
@@ -210,9 +240,12 @@ impl CairnS3 {
     ) -> S3Result<S3Response<UploadPartCopyOutput>> {
         let principal = caller(&req)?;
         let context = self.request_context(&req);
+        let customer = customer_key::from_headers(&req.headers, Role::Target)?;
+        let source_customer = customer_key::from_headers(&req.headers, Role::CopySource)?;
         let input = req.input;
         let part_number = check_part_number(input.part_number)?;
-        self.upload(&input.bucket, &input.key, &input.upload_id)
+        let upload = self
+            .upload(&input.bucket, &input.key, &input.upload_id)
             .await?;
         let src = self
             .copy_source(
@@ -232,7 +265,11 @@ impl CairnS3 {
             Some(r) => copy_range(r, src.size)?,
             None => 0..src.size,
         };
-        let data = self.copy_bytes(&src, range).await?;
+        let source_key = self.read_key(&src.attrs, source_customer)?;
+        let part_key = self.read_key(&upload.attrs, customer)?;
+        let data = self
+            .copy_bytes(&src, source_key.as_ref(), range, part_key.as_ref())
+            .await?;
         let part = PartRecord {
             upload_id: input.upload_id,
             part_number,
@@ -250,6 +287,9 @@ impl CairnS3 {
                 ..Default::default()
             }),
             copy_source_version_id: version_of(&src.version_id),
+            server_side_encryption: encryption::reported(&upload.attrs),
+            sse_customer_algorithm: encryption::customer_reported(&upload.attrs).0,
+            sse_customer_key_md5: encryption::customer_reported(&upload.attrs).1,
             ..Default::default()
         }))
     }
@@ -368,6 +408,7 @@ impl CairnS3 {
             checksum_sha1: c.sha1,
             checksum_sha256: c.sha256,
             checksum_type: c.kind.map(ChecksumType::from),
+            server_side_encryption: encryption::reported(&object.attrs),
             version_id: version_of(&object.version_id),
             ..Default::default()
         }))

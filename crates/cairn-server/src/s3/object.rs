@@ -2,6 +2,8 @@
 
 use super::{CairnS3, caller};
 use crate::s3::attrs::*;
+use crate::s3::customer_key::{self, Role};
+use crate::s3::encryption;
 use crate::s3::error::meta_err;
 use crate::s3::ingest::{Claims, MAX_PUT_SIZE, ingest};
 use crate::s3::read::{Conditions, part_range, stream_range};
@@ -64,6 +66,7 @@ impl CairnS3 {
     ) -> S3Result<S3Response<PutObjectOutput>> {
         let mut claims = Claims::from_headers(&req.headers);
         claims.trailers = req.trailing_headers.clone();
+        let customer = customer_key::from_headers(&req.headers, Role::Target)?;
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let tags = tags_from_header(input.tagging.as_deref())?;
@@ -136,7 +139,22 @@ impl CairnS3 {
             input.checksum_sha1,
             input.checksum_sha256,
         );
-        let data = ingest(&self.state.blobs, input.body, &claims, MAX_PUT_SIZE).await?;
+        let protection = self
+            .protect_new_object(
+                &input.bucket,
+                input.server_side_encryption.as_ref(),
+                input.ssekms_key_id.as_deref(),
+                customer,
+            )
+            .await?;
+        let data = ingest(
+            &self.state.blobs,
+            protection.wrap(self.state.master.key_wrap()),
+            input.body,
+            &claims,
+            MAX_PUT_SIZE,
+        )
+        .await?;
         let mut attrs = attrs_from(HeaderFields {
             content_type: input.content_type,
             content_encoding: input.content_encoding,
@@ -152,6 +170,7 @@ impl CairnS3 {
         (attrs.retention, attrs.legal_hold) = lock;
         attrs.acl = acl_doc;
         let version_id = self.next_version_id(&input.bucket).await?;
+        protection.record(&mut attrs);
         let object = ObjectRecord {
             bucket: input.bucket,
             key: input.key,
@@ -176,6 +195,9 @@ impl CairnS3 {
             checksum_sha1: c.sha1,
             checksum_sha256: c.sha256,
             checksum_type: Some(ChecksumType::from("FULL_OBJECT".to_string())),
+            server_side_encryption: encryption::reported(&object.attrs),
+            sse_customer_algorithm: encryption::customer_reported(&object.attrs).0,
+            sse_customer_key_md5: encryption::customer_reported(&object.attrs).1,
             version_id: version_of(&object.version_id),
             ..Default::default()
         }))
@@ -219,10 +241,12 @@ impl CairnS3 {
         &self,
         req: S3Request<GetObjectInput>,
     ) -> S3Result<S3Response<GetObjectOutput>> {
+        let customer = customer_key::from_headers(&req.headers, Role::Target)?;
         let input = req.input;
         let obj = self
             .object_at(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
+        let wrap = self.read_key(&obj.attrs, customer)?;
         Conditions {
             if_match: input.if_match,
             if_none_match: input.if_none_match,
@@ -232,7 +256,13 @@ impl CairnS3 {
         .check_read(&obj)?;
         let whole = input.range.is_none() && input.part_number.is_none();
         let d = Self::describe(&obj, input.range, input.part_number)?;
-        let body = stream_range(&self.state.blobs, &obj.layout, d.range.clone()).await?;
+        let body = stream_range(
+            &self.state.blobs,
+            wrap.as_ref(),
+            &obj.layout,
+            d.range.clone(),
+        )
+        .await?;
         let with_checksums = whole
             && input
                 .checksum_mode
@@ -242,6 +272,9 @@ impl CairnS3 {
         } else {
             Default::default()
         };
+        let server_side_encryption = encryption::reported(&obj.attrs);
+        let (sse_customer_algorithm, sse_customer_key_md5) =
+            encryption::customer_reported(&obj.attrs);
         let a = obj.attrs;
         Ok(S3Response::new(GetObjectOutput {
             body: Some(body),
@@ -267,6 +300,9 @@ impl CairnS3 {
             checksum_sha1: c.sha1,
             checksum_sha256: c.sha256,
             checksum_type: c.kind.map(ChecksumType::from),
+            server_side_encryption,
+            sse_customer_algorithm,
+            sse_customer_key_md5,
             version_id: version_of(&obj.version_id),
             ..Default::default()
         }))
@@ -276,10 +312,12 @@ impl CairnS3 {
         &self,
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
+        let customer = customer_key::from_headers(&req.headers, Role::Target)?;
         let input = req.input;
         let obj = self
             .object_at(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
+        self.read_key(&obj.attrs, customer)?;
         Conditions {
             if_match: input.if_match,
             if_none_match: input.if_none_match,
@@ -298,6 +336,9 @@ impl CairnS3 {
         } else {
             Default::default()
         };
+        let server_side_encryption = encryption::reported(&obj.attrs);
+        let (sse_customer_algorithm, sse_customer_key_md5) =
+            encryption::customer_reported(&obj.attrs);
         let a = obj.attrs;
         Ok(S3Response::new(HeadObjectOutput {
             accept_ranges: Some("bytes".into()),
@@ -321,6 +362,9 @@ impl CairnS3 {
             checksum_sha1: c.sha1,
             checksum_sha256: c.sha256,
             checksum_type: c.kind.map(ChecksumType::from),
+            server_side_encryption,
+            sse_customer_algorithm,
+            sse_customer_key_md5,
             version_id: version_of(&obj.version_id),
             ..Default::default()
         }))

@@ -2,7 +2,7 @@
 
 use crate::s3::error::io_err;
 use crate::time::to_secs;
-use cairn_blob::BlobStore;
+use cairn_blob::{BlobStore, KeyWrap};
 use cairn_meta::{ObjectRecord, Segment};
 use futures::{StreamExt, TryStreamExt, stream};
 use s3s::dto::{ETag, ETagCondition, StreamingBlob, Timestamp};
@@ -120,9 +120,11 @@ pub fn part_range(obj: &ObjectRecord, n: i32) -> S3Result<std::ops::Range<u64>> 
     Ok(start..start + seg.size)
 }
 
-/// Streams `range` of an object whose bytes are `layout`, opening one blob at a time.
+/// Streams `range` of an object whose bytes are `layout`, opening one blob at a time; `sealed`
+/// (the key wrap) when the object is encrypted, so each blob is decrypted as it is read.
 pub async fn stream_range(
     blobs: &BlobStore,
+    sealed: Option<&KeyWrap>,
     layout: &[Segment],
     range: std::ops::Range<u64>,
 ) -> S3Result<StreamingBlob> {
@@ -137,6 +139,29 @@ pub async fn stream_range(
         let from = range.start.max(seg_start) - seg_start;
         let to = range.end.min(seg_end) - seg_start;
         pieces.push((seg.blob.clone(), from, to - from));
+    }
+    if let Some(wrap) = sealed {
+        // The first blob is opened now, so a bad header or key fails the request, not the body.
+        let mut pieces = pieces.into_iter();
+        let Some((blob, from, len)) = pieces.next() else {
+            return Ok(StreamingBlob::wrap(stream::empty::<
+                std::io::Result<bytes::Bytes>,
+            >()));
+        };
+        let first = blobs
+            .read_sealed(&blob, wrap, from, len)
+            .await
+            .map_err(io_err)?;
+        let (blobs, wrap) = (blobs.clone(), wrap.clone());
+        let rest = stream::iter(pieces)
+            .then(move |(blob, from, len)| {
+                let (blobs, wrap) = (blobs.clone(), wrap.clone());
+                async move { blobs.read_sealed(&blob, &wrap, from, len).await }
+            })
+            .try_flatten();
+        return Ok(StreamingBlob::wrap(sync_wrapper::SyncStream::new(
+            first.chain(rest).boxed(),
+        )));
     }
     if let [(blob, from, len)] = pieces.as_slice() {
         let s = blobs.read(blob, *from, *len).await.map_err(io_err)?;

@@ -54,7 +54,13 @@ impl Server {
         Server::spawn_env(dir, listen, extra, &[])
     }
 
-    fn spawn_env(dir: &Path, listen: Option<&str>, extra: &[&str], env: &[(&str, &str)]) -> Server {
+    /// A server on `dir` with extra arguments and environment variables.
+    pub fn spawn_env(
+        dir: &Path,
+        listen: Option<&str>,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
             .envs(env.iter().copied())
             .args(["server", "--data-dir"])
@@ -63,6 +69,7 @@ impl Server {
             .args(extra)
             .env("CAIRN_ROOT_ACCESS_KEY_ID", ROOT_KEY)
             .env("CAIRN_ROOT_SECRET_ACCESS_KEY", ROOT_SECRET)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

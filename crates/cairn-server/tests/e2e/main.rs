@@ -6,6 +6,7 @@ mod harness;
 mod auth;
 mod buckets;
 mod crash;
+mod encryption;
 mod iam_api;
 mod iam_seeds;
 mod listing;
