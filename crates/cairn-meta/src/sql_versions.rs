@@ -337,6 +337,35 @@ impl VersionStore for SqlMeta {
             .transpose()
     }
 
+    async fn set_version_tags(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+        tags: &Tags,
+    ) -> Result<()> {
+        let doc = serde_json::to_string(tags)?;
+        let mut tx = self.begin_write().await?;
+        let mut changed = 0;
+        for table in ["objects", "object_versions"] {
+            changed += sqlx::query(&format!(
+                "UPDATE {table} SET tags = $4 WHERE bucket = $1 AND object_key = $2 AND version_id = $3"
+            ))
+            .bind(bucket)
+            .bind(key)
+            .bind(version_id)
+            .bind(&doc)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+        }
+        if changed == 0 {
+            return Err(MetaError::NoSuchKey);
+        }
+        tx.tx.commit().await?;
+        Ok(())
+    }
+
     async fn set_version_attrs(
         &self,
         bucket: &str,

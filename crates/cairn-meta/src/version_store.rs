@@ -47,6 +47,15 @@ pub trait VersionStore: Send + Sync + 'static {
         version_id: &str,
         attrs: &ObjectAttrs,
     ) -> Result<()>;
+    /// Replaces the tags of one version (and of the current copy if it is current).
+    /// `NoSuchKey` when absent.
+    async fn set_version_tags(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: &str,
+        tags: &Tags,
+    ) -> Result<()>;
     /// Versions in (key ascending, newest first) order after the markers, at most `limit`.
     async fn list_versions(
         &self,

@@ -490,14 +490,17 @@ impl CairnS3 {
     ) -> S3Result<S3Response<PutObjectTaggingOutput>> {
         let input = req.input;
         let tags = tags_from_dto(input.tagging.tag_set, 10)?;
-        self.current_only(&input.bucket, &input.key, input.version_id.as_deref())
+        let obj = self
+            .object_at(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
         self.state
             .meta
-            .put_object_tags(&input.bucket, &input.key, &tags)
+            .set_version_tags(&obj.bucket, &obj.key, &obj.version_id, &tags)
             .await
             .map_err(meta_err)?;
-        Ok(S3Response::new(PutObjectTaggingOutput::default()))
+        Ok(S3Response::new(PutObjectTaggingOutput {
+            version_id: version_of(&obj.version_id),
+        }))
     }
 
     pub(super) async fn do_get_object_tagging(
@@ -519,13 +522,16 @@ impl CairnS3 {
         req: S3Request<DeleteObjectTaggingInput>,
     ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
         let input = req.input;
-        self.current_only(&input.bucket, &input.key, input.version_id.as_deref())
+        let obj = self
+            .object_at(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
         self.state
             .meta
-            .put_object_tags(&input.bucket, &input.key, &Vec::new())
+            .set_version_tags(&obj.bucket, &obj.key, &obj.version_id, &Vec::new())
             .await
             .map_err(meta_err)?;
-        Ok(S3Response::new(DeleteObjectTaggingOutput::default()))
+        Ok(S3Response::new(DeleteObjectTaggingOutput {
+            version_id: version_of(&obj.version_id),
+        }))
     }
 }

@@ -109,26 +109,6 @@ impl CairnS3 {
         }
     }
 
-    /// Writes that change only the current version (tags) accept its id or none.
-    pub(super) async fn current_only(
-        &self,
-        bucket: &str,
-        key: &str,
-        version_id: Option<&str>,
-    ) -> S3Result<ObjectRecord> {
-        let current = self.object_at(bucket, key, None).await?;
-        match version_id {
-            Some(v) if v != current.version_id => {
-                self.object_at(bucket, key, Some(v)).await?;
-                Err(s3_error!(
-                    NotImplemented,
-                    "Changing a noncurrent version is not supported yet"
-                ))
-            }
-            _ => Ok(current),
-        }
-    }
-
     /// DeleteObject/DeleteObjects for one key: a version removed, or a delete marker added.
     /// Returns (version id to report, whether it is a delete marker).
     pub(super) async fn delete_versioned(

@@ -484,3 +484,88 @@ fn time_now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+#[tokio::test]
+async fn tags_belong_to_versions() {
+    use aws_sdk_s3::types::{Tag, Tagging};
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket()
+        .bucket("tagged-versions")
+        .send()
+        .await
+        .unwrap();
+    set(&c, "tagged-versions", BucketVersioningStatus::Enabled).await;
+    let v1 = c
+        .put_object()
+        .bucket("tagged-versions")
+        .key("k")
+        .tagging("gen=1")
+        .body(b"1".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    c.put_object()
+        .bucket("tagged-versions")
+        .key("k")
+        .tagging("gen=2")
+        .body(b"2".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let v1 = v1.version_id().unwrap().to_string();
+    let tagging = Tagging::builder()
+        .tag_set(Tag::builder().key("archived").value("yes").build().unwrap())
+        .build()
+        .unwrap();
+    c.put_object_tagging()
+        .bucket("tagged-versions")
+        .key("k")
+        .version_id(&v1)
+        .tagging(tagging)
+        .send()
+        .await
+        .unwrap();
+    let old = c
+        .get_object_tagging()
+        .bucket("tagged-versions")
+        .key("k")
+        .version_id(&v1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.tag_set()[0].key(), "archived");
+    let current = c
+        .get_object_tagging()
+        .bucket("tagged-versions")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(current.tag_set()[0].value(), "2");
+    c.delete_object_tagging()
+        .bucket("tagged-versions")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        c.get_object_tagging()
+            .bucket("tagged-versions")
+            .key("k")
+            .send()
+            .await
+            .unwrap()
+            .tag_set()
+            .is_empty()
+    );
+    let old = c
+        .get_object_tagging()
+        .bucket("tagged-versions")
+        .key("k")
+        .version_id(&v1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.tag_set().len(), 1);
+}
