@@ -295,7 +295,12 @@ async fn a_flipped_stored_byte_fails_the_read_never_returns_other_bytes() {
         bad[pos] ^= 0x40;
         std::fs::write(&blobs[0], &bad).unwrap();
         match c.get_object().bucket("tamper").key("k").send().await {
-            Err(e) => assert_eq!(status(&e), 500, "flip at {pos}"),
+            // A 500, or the connection dropped mid-response (no status at all): never the bytes.
+            Err(e) => assert!(
+                matches!(status(&e), 0 | 500),
+                "flip at {pos}: {}",
+                status(&e)
+            ),
             Ok(out) => {
                 let read = out.body.collect().await;
                 assert!(read.is_err(), "flip at {pos}: the body must not complete");
