@@ -183,6 +183,24 @@ impl BlobStore {
         Ok(ReaderStream::with_capacity(file.take(len), READ_CHUNK))
     }
 
+    /// Every committed blob with its modification time (for the orphan sweep).
+    pub async fn list(&self) -> io::Result<Vec<(String, std::time::SystemTime)>> {
+        let mut out = Vec::new();
+        let mut dirs = fs::read_dir(&self.blobs).await?;
+        while let Some(dir) = dirs.next_entry().await? {
+            if !dir.file_type().await?.is_dir() {
+                continue;
+            }
+            let mut files = fs::read_dir(dir.path()).await?;
+            while let Some(file) = files.next_entry().await? {
+                let name = file.file_name().to_string_lossy().to_string();
+                let modified = file.metadata().await?.modified()?;
+                out.push((name, modified));
+            }
+        }
+        Ok(out)
+    }
+
     /// Removes a blob; a missing one is not an error (deletes are retried after crashes).
     pub async fn delete(&self, id: &str) -> io::Result<()> {
         match fs::remove_file(self.path_of(id)?).await {

@@ -580,6 +580,25 @@ impl MetaStore for SqlMeta {
         rows.iter().map(object_from_row).collect()
     }
 
+    async fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>> {
+        let mut all = std::collections::HashSet::new();
+        let layouts =
+            sqlx::query("SELECT layout FROM objects UNION ALL SELECT layout FROM object_versions")
+                .fetch_all(&self.pool)
+                .await?;
+        for row in layouts {
+            let segments: Vec<Segment> = serde_json::from_str(&row.try_get::<String, _>(0)?)?;
+            all.extend(segments.into_iter().map(|s| s.blob));
+        }
+        let parts = sqlx::query("SELECT blob FROM upload_parts")
+            .fetch_all(&self.pool)
+            .await?;
+        for row in parts {
+            all.insert(row.try_get::<String, _>(0)?);
+        }
+        Ok(all)
+    }
+
     async fn create_upload(&self, upload: &UploadRecord) -> Result<()> {
         let mut tx = self.begin_write().await?;
         self.bucket_exists_locked(&mut tx, &upload.bucket).await?;

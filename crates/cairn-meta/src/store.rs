@@ -51,6 +51,9 @@ pub trait MetaStore: crate::IamStore + crate::VersionStore + Send + Sync + 'stat
         limit: usize,
     ) -> Result<Vec<ObjectRecord>>;
 
+    /// Every blob id some object, version or uploaded part refers to (for the orphan sweep).
+    async fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>>;
+
     // --- multipart ---
     async fn create_upload(&self, upload: &UploadRecord) -> Result<()>;
     async fn get_upload(&self, upload_id: &str) -> Result<Option<UploadRecord>>;

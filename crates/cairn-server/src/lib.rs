@@ -20,4 +20,5 @@ pub mod s3;
 pub mod server;
 pub mod state;
 pub mod sts;
+pub mod sweep;
 pub mod time;

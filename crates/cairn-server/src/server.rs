@@ -136,6 +136,20 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         listener.local_addr()?,
         boot.account.id
     );
+    // Orphaned blobs from earlier crashes go, in the background, shortly after start-up.
+    let sweeper = state.clone();
+    let started = std::time::SystemTime::now();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let cutoff = started
+            .checked_sub(crate::sweep::MARGIN)
+            .unwrap_or(std::time::UNIX_EPOCH);
+        match crate::sweep::sweep(&sweeper, cutoff).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "removed orphaned blobs"),
+            Err(e) => tracing::warn!(err = %e, "orphan sweep failed"),
+        }
+    });
     // Access logs go out in batches, and once more on shutdown.
     let flusher = CairnS3 {
         state: state.clone(),

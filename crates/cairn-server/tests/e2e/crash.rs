@@ -80,3 +80,61 @@ fn tokio_stream_from<T: Send + 'static>(
 ) -> impl futures::Stream<Item = T> {
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
+
+#[tokio::test]
+async fn orphaned_blobs_are_swept_after_start_up() {
+    let mut s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("sweep").send().await.unwrap();
+    let live = data(70_000, 3);
+    c.put_object()
+        .bucket("sweep")
+        .key("live")
+        .body(live.clone().into())
+        .send()
+        .await
+        .unwrap();
+    // What a crash between the blob rename and the metadata commit leaves behind.
+    let dir = s.dir.join("blobs").join("ab");
+    std::fs::create_dir_all(&dir).unwrap();
+    let old_orphan = dir.join("ab00000000000000000000000000cafe");
+    let young_orphan = dir.join("ab00000000000000000000000000beef");
+    std::fs::write(&old_orphan, b"leftover").unwrap();
+    std::fs::write(&young_orphan, b"maybe in flight").unwrap();
+    // Age every blob (the live one too) past the sweep's safety margin, except the young orphan.
+    for sub in std::fs::read_dir(s.dir.join("blobs")).unwrap() {
+        for f in std::fs::read_dir(sub.unwrap().path()).unwrap() {
+            let path = f.unwrap().path();
+            if path != young_orphan {
+                let touched = std::process::Command::new("touch")
+                    .args(["-d", "2 hours ago"])
+                    .arg(&path)
+                    .status()
+                    .unwrap();
+                assert!(touched.success());
+            }
+        }
+    }
+    let addr = s.addr().to_string();
+    s.kill();
+    let s2 = Server::start_in(&s.dir, Some(&addr));
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(!old_orphan.exists(), "an old unreferenced blob is removed");
+    assert!(
+        young_orphan.exists(),
+        "a recent one may still be committed: kept"
+    );
+    let got = s2
+        .client()
+        .get_object()
+        .bucket("sweep")
+        .key("live")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        body_bytes(got).await,
+        live,
+        "referenced blobs are untouched"
+    );
+}
