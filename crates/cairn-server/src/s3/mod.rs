@@ -1,6 +1,17 @@
 //! The S3 API: s3s parses and serialises the protocol; these modules are the behaviour, one file
 //! per operation family. The trait impl below only routes each operation to its family.
 
+/// Moves the listed fields between two DTOs with the same field names; `..` fills the rest of
+/// the target with defaults.
+macro_rules! move_fields {
+    ($from:ident => $to:ident { $($f:ident),* $(,)? }) => {
+        $to { $($f: $from.$f),* }
+    };
+    ($from:ident => $to:ident { $($f:ident),* , .. }) => {
+        $to { $($f: $from.$f,)* ..Default::default() }
+    };
+}
+
 pub mod account_bpa;
 pub mod acl;
 pub mod attrs;

@@ -12,6 +12,52 @@ use cairn_meta::{MetaError, ObjectRecord, Segment};
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
+/// The headers GET and HEAD both return for an object (GET adds the body).
+fn described_output(
+    obj: ObjectRecord,
+    d: Described,
+    part_number: Option<i32>,
+    with_checksums: bool,
+) -> GetObjectOutput {
+    let c = if with_checksums {
+        obj.attrs.checksums.clone()
+    } else {
+        Default::default()
+    };
+    let server_side_encryption = encryption::reported(&obj.attrs);
+    let (sse_customer_algorithm, sse_customer_key_md5) = encryption::customer_reported(&obj.attrs);
+    let a = obj.attrs;
+    GetObjectOutput {
+        accept_ranges: Some("bytes".into()),
+        content_length: Some(d.content_length),
+        content_range: d.content_range,
+        e_tag: Some(etag(&obj.etag)),
+        last_modified: Some(to_timestamp(obj.last_modified)),
+        metadata: (!a.user_metadata.is_empty()).then(|| a.user_metadata.into_iter().collect()),
+        content_type: a.content_type,
+        content_encoding: a.content_encoding,
+        content_disposition: a.content_disposition,
+        content_language: a.content_language,
+        cache_control: a.cache_control,
+        expires: a.expires.as_deref().and_then(parse_http_date),
+        website_redirect_location: a.website_redirect_location,
+        storage_class: a.storage_class.map(StorageClass::from),
+        parts_count: part_number.and(a.parts_count).map(|n| n as i32),
+        tag_count: (!obj.tags.is_empty()).then_some(obj.tags.len() as i32),
+        checksum_crc32: c.crc32,
+        checksum_crc32c: c.crc32c,
+        checksum_crc64nvme: c.crc64nvme,
+        checksum_sha1: c.sha1,
+        checksum_sha256: c.sha256,
+        checksum_type: c.kind.map(ChecksumType::from),
+        server_side_encryption,
+        sse_customer_algorithm,
+        sse_customer_key_md5,
+        version_id: version_of(&obj.version_id),
+        ..Default::default()
+    }
+}
+
 /// What GET and HEAD both return about an object.
 struct Described {
     content_length: i64,
@@ -267,45 +313,9 @@ impl CairnS3 {
             && input
                 .checksum_mode
                 .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
-        let c = if with_checksums {
-            obj.attrs.checksums.clone()
-        } else {
-            Default::default()
-        };
-        let server_side_encryption = encryption::reported(&obj.attrs);
-        let (sse_customer_algorithm, sse_customer_key_md5) =
-            encryption::customer_reported(&obj.attrs);
-        let a = obj.attrs;
-        Ok(S3Response::new(GetObjectOutput {
-            body: Some(body),
-            accept_ranges: Some("bytes".into()),
-            content_length: Some(d.content_length),
-            content_range: d.content_range,
-            e_tag: Some(etag(&obj.etag)),
-            last_modified: Some(to_timestamp(obj.last_modified)),
-            metadata: (!a.user_metadata.is_empty()).then(|| a.user_metadata.into_iter().collect()),
-            content_type: a.content_type,
-            content_encoding: a.content_encoding,
-            content_disposition: a.content_disposition,
-            content_language: a.content_language,
-            cache_control: a.cache_control,
-            expires: a.expires.as_deref().and_then(parse_http_date),
-            website_redirect_location: a.website_redirect_location,
-            storage_class: a.storage_class.map(StorageClass::from),
-            parts_count: input.part_number.and(a.parts_count).map(|n| n as i32),
-            tag_count: (!obj.tags.is_empty()).then_some(obj.tags.len() as i32),
-            checksum_crc32: c.crc32,
-            checksum_crc32c: c.crc32c,
-            checksum_crc64nvme: c.crc64nvme,
-            checksum_sha1: c.sha1,
-            checksum_sha256: c.sha256,
-            checksum_type: c.kind.map(ChecksumType::from),
-            server_side_encryption,
-            sse_customer_algorithm,
-            sse_customer_key_md5,
-            version_id: version_of(&obj.version_id),
-            ..Default::default()
-        }))
+        let mut out = described_output(obj, d, input.part_number, with_checksums);
+        out.body = Some(body);
+        Ok(S3Response::new(out))
     }
 
     pub(super) async fn do_head_object(
@@ -331,43 +341,14 @@ impl CairnS3 {
             && input
                 .checksum_mode
                 .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
-        let c = if with_checksums {
-            obj.attrs.checksums.clone()
-        } else {
-            Default::default()
-        };
-        let server_side_encryption = encryption::reported(&obj.attrs);
-        let (sse_customer_algorithm, sse_customer_key_md5) =
-            encryption::customer_reported(&obj.attrs);
-        let a = obj.attrs;
-        Ok(S3Response::new(HeadObjectOutput {
-            accept_ranges: Some("bytes".into()),
-            content_length: Some(d.content_length),
-            content_range: d.content_range,
-            e_tag: Some(etag(&obj.etag)),
-            last_modified: Some(to_timestamp(obj.last_modified)),
-            metadata: (!a.user_metadata.is_empty()).then(|| a.user_metadata.into_iter().collect()),
-            content_type: a.content_type,
-            content_encoding: a.content_encoding,
-            content_disposition: a.content_disposition,
-            content_language: a.content_language,
-            cache_control: a.cache_control,
-            expires: a.expires.as_deref().and_then(parse_http_date),
-            website_redirect_location: a.website_redirect_location,
-            storage_class: a.storage_class.map(StorageClass::from),
-            parts_count: input.part_number.and(a.parts_count).map(|n| n as i32),
-            checksum_crc32: c.crc32,
-            checksum_crc32c: c.crc32c,
-            checksum_crc64nvme: c.crc64nvme,
-            checksum_sha1: c.sha1,
-            checksum_sha256: c.sha256,
-            checksum_type: c.kind.map(ChecksumType::from),
-            server_side_encryption,
-            sse_customer_algorithm,
-            sse_customer_key_md5,
-            version_id: version_of(&obj.version_id),
-            ..Default::default()
-        }))
+        let out = described_output(obj, d, input.part_number, with_checksums);
+        Ok(S3Response::new(move_fields!(out => HeadObjectOutput {
+            accept_ranges, content_length, content_range, e_tag, last_modified, metadata, content_type,
+            content_encoding, content_disposition, content_language, cache_control, expires,
+            website_redirect_location, storage_class, parts_count, checksum_crc32, checksum_crc32c,
+            checksum_crc64nvme, checksum_sha1, checksum_sha256, checksum_type, server_side_encryption,
+            sse_customer_algorithm, sse_customer_key_md5, version_id, ..
+        })))
     }
 
     pub(super) async fn do_delete_object(

@@ -5,13 +5,6 @@ use super::CairnS3;
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result};
 
-/// Moves the listed fields between two DTOs with the same field names.
-macro_rules! move_fields {
-    ($from:ident => $to:ident { $($f:ident),* $(,)? }) => {
-        $to { $($f: $from.$f),* }
-    };
-}
-
 fn into_put(x: PostObjectInput) -> PutObjectInput {
     move_fields!(x => PutObjectInput {
         acl, body, bucket, bucket_key_enabled, cache_control, checksum_algorithm, checksum_crc32,
