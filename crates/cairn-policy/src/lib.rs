@@ -17,6 +17,7 @@ mod parse;
 mod principal_match;
 mod raw;
 mod resource_format;
+pub mod span;
 mod statement_match;
 mod validate;
 mod variables;
