@@ -29,5 +29,8 @@ pub use document::{
     PrincipalId, PrincipalIdKind, ResourceBlock, Statement,
 };
 pub use error::PolicyError;
-pub use evaluate::{Decision, Evaluation, MatchedStatement, PolicySet, PolicySource, evaluate};
+pub use evaluate::{
+    Decision, Evaluation, MatchedStatement, PolicySet, PolicySource, evaluate,
+    resource_policies_admit,
+};
 pub use parse::parse;

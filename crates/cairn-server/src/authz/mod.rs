@@ -35,6 +35,9 @@ pub struct AuthzRequest<'a> {
     /// The existing object the request acts on, whose tags conditions may test
     /// (`s3:ExistingObjectTag/<key>`); read only when a policy asks.
     pub object: Option<(&'a str, &'a str)>,
+    /// The resource policy must admit the caller itself (a role trust policy), not merely
+    /// leave the decision to identity policies.
+    pub resource_policy_required: bool,
 }
 
 /// Whether any statement tests a condition key with this (lower-case) prefix.
@@ -64,10 +67,27 @@ pub struct Loaded {
     boundary: Option<(String, Arc<Policy>)>,
     /// The principal's tags, seen by conditions as `aws:PrincipalTag/<key>`.
     tags: Vec<(String, String)>,
+    /// Session policies of a role session (empty: no session-policy side).
+    session: Vec<(String, Arc<Policy>)>,
+    /// Keys the principal brings to every request (`aws:SourceIdentity`, …).
+    keys: Vec<(String, Vec<String>)>,
+}
+
+impl Loaded {
+    fn bare(principal: RequestPrincipal) -> Loaded {
+        Loaded {
+            principal,
+            identity: vec![],
+            boundary: None,
+            tags: vec![],
+            session: vec![],
+            keys: vec![],
+        }
+    }
 }
 
 /// The document of a managed policy's default version (AWS-managed or customer-managed).
-async fn managed_document(state: &State, arn: &str) -> Option<String> {
+pub async fn managed_document(state: &State, arn: &str) -> Option<String> {
     if let Some((_, _, _, doc)) = aws_managed::lookup(arn) {
         return Some(doc.to_string());
     }
@@ -97,10 +117,12 @@ fn parsed(
 
 async fn load(state: &State, principal: &Principal) -> Result<Arc<Loaded>, Denied> {
     use generation::GenCache;
-    let Principal::User { account_id, name } = principal else {
-        return load_uncached(state, principal).await.map(Arc::new);
+    // Users by name; role sessions by access key id (`:` cannot occur in IAM names).
+    let key = match principal {
+        Principal::User { account_id, name } => (account_id.clone(), name.to_lowercase()),
+        Principal::Role(s) => (s.account_id.clone(), format!("{}:session", s.access_key_id)),
+        _ => return load_uncached(state, principal).await.map(Arc::new),
     };
-    let key = (account_id.clone(), name.to_lowercase());
     if let Some(hit) = state.loaded.get(&state.iam_generation, &key) {
         return Ok(hit);
     }
@@ -156,18 +178,9 @@ async fn load_uncached(state: &State, principal: &Principal) -> Result<Loaded, D
         message: "Service is unavailable, please retry.".into(),
     };
     match principal {
-        Principal::Anonymous => Ok(Loaded {
-            principal: RequestPrincipal::anonymous(),
-            identity: vec![],
-            boundary: None,
-            tags: vec![],
-        }),
-        Principal::Root { account_id } => Ok(Loaded {
-            principal: RequestPrincipal::root(account_id),
-            identity: vec![],
-            boundary: None,
-            tags: vec![],
-        }),
+        Principal::Anonymous => Ok(Loaded::bare(RequestPrincipal::anonymous())),
+        Principal::Root { account_id } => Ok(Loaded::bare(RequestPrincipal::root(account_id))),
+        Principal::Role(s) => load_role_session(state, s).await.map_err(unavailable),
         Principal::User { account_id, name } => {
             let user = state
                 .meta
@@ -177,12 +190,9 @@ async fn load_uncached(state: &State, principal: &Principal) -> Result<Loaded, D
             let Some(user) = user else {
                 // The user was deleted after its key was read: nothing applies.
                 let arn = format!("arn:aws:iam::{account_id}:user/{name}");
-                return Ok(Loaded {
-                    principal: RequestPrincipal::user(account_id, &arn, name, ""),
-                    identity: vec![],
-                    boundary: None,
-                    tags: vec![],
-                });
+                return Ok(Loaded::bare(RequestPrincipal::user(
+                    account_id, &arn, name, "",
+                )));
             };
             let (identity, boundary) = entity_policies(state, account_id, EntityKind::User, name)
                 .await
@@ -192,9 +202,85 @@ async fn load_uncached(state: &State, principal: &Principal) -> Result<Loaded, D
                 identity,
                 boundary,
                 tags: user.attrs.tags.clone(),
+                session: vec![],
+                keys: vec![],
             })
         }
     }
+}
+
+/// A role session: the role's policies and boundary, narrowed by the session policies; the
+/// role's tags overridden by the session's.
+async fn load_role_session(
+    state: &State,
+    s: &crate::principal::RoleSession,
+) -> Result<Loaded, cairn_meta::MetaError> {
+    let principal = RequestPrincipal::assumed_role(
+        &s.account_id,
+        &s.role_arn(),
+        &s.session_arn(),
+        &s.user_id(),
+    );
+    let Some(role) = state
+        .meta
+        .get_entity(&s.account_id, EntityKind::Role, &s.role_name)
+        .await?
+        .filter(|r| r.id == s.role_id)
+    else {
+        return Ok(Loaded::bare(principal));
+    };
+    let (identity, boundary) =
+        entity_policies(state, &s.account_id, EntityKind::Role, &role.name).await?;
+    let mut session = Vec::new();
+    if let Some(doc) = &s.attrs.policy {
+        session.extend(parsed(
+            state,
+            "session policy".into(),
+            doc,
+            PolicyKind::Session,
+        ));
+    }
+    for arn in &s.attrs.policy_arns {
+        // A session policy that no longer resolves allows nothing.
+        let doc = managed_document(state, arn).await.unwrap_or_else(|| {
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#.into()
+        });
+        session.extend(parsed(state, arn.clone(), &doc, PolicyKind::Session));
+    }
+    if s.attrs.has_session_policies() && session.is_empty() {
+        // Never let an unparseable session policy widen the session.
+        session.extend(parsed(
+            state,
+            "session policy".into(),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+            PolicyKind::Session,
+        ));
+    }
+    let mut tags = role.attrs.tags.clone();
+    for (k, v) in &s.attrs.tags {
+        match tags.iter_mut().find(|(tk, _)| tk.eq_ignore_ascii_case(k)) {
+            Some(slot) => slot.1 = v.clone(),
+            None => tags.push((k.clone(), v.clone())),
+        }
+    }
+    let mut keys = vec![(
+        "aws:TokenIssueTime".to_string(),
+        vec![crate::query::xml::iso8601(s.attrs.issued * 1000)],
+    )];
+    if let Some(id) = &s.attrs.source_identity {
+        keys.push(("aws:SourceIdentity".into(), vec![id.clone()]));
+    }
+    if let Some(p) = &s.attrs.federated_provider {
+        keys.push(("aws:FederatedProvider".into(), vec![p.clone()]));
+    }
+    Ok(Loaded {
+        principal,
+        identity,
+        boundary,
+        tags,
+        session,
+        keys,
+    })
 }
 
 /// AWS's AccessDenied wording for a refused evaluation.
@@ -253,6 +339,10 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
     for (k, v) in &loaded.tags {
         ctx = ctx.with_key(&format!("aws:PrincipalTag/{k}"), &[v]);
     }
+    for (k, v) in &loaded.keys {
+        let values: Vec<&str> = v.iter().map(String::as_str).collect();
+        ctx = ctx.with_key(k, &values);
+    }
     let all: Vec<&Policy> = loaded
         .identity
         .iter()
@@ -282,14 +372,28 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
             .boundary
             .as_ref()
             .map(|(l, p)| (l.as_str(), p.as_ref())),
-        session: vec![],
+        session: loaded
+            .session
+            .iter()
+            .map(|(l, p)| (l.as_str(), p.as_ref()))
+            .collect(),
         resource: req
             .resource_policy
             .iter()
             .map(|(l, p)| (l.as_str(), p.as_ref()))
             .collect(),
     };
-    let eval = cairn_policy::evaluate(&set, &ctx);
+    let mut eval = cairn_policy::evaluate(&set, &ctx);
+    if eval.is_allowed()
+        && req.resource_policy_required
+        && !cairn_policy::resource_policies_admit(&set.resource, &ctx)
+    {
+        eval = Evaluation {
+            decision: Decision::ImplicitDeny,
+            matched: vec![],
+            reason: "the trust policy does not admit the caller".into(),
+        };
+    }
     if eval.is_allowed() {
         return Ok(eval);
     }

@@ -15,4 +15,5 @@ mod multipart;
 mod objects;
 mod protection;
 mod storage;
+mod sts;
 mod versioning;
