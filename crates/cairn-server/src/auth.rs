@@ -192,13 +192,14 @@ async fn resolve_session(state: &State, access_key_id: &str) -> S3Result<Resolve
 }
 
 /// The session token of a request: the `x-amz-security-token` header, or the
-/// `X-Amz-Security-Token` parameter of a presigned URL.
+/// `X-Amz-Security-Token` parameter of a presigned URL (SigV2 presigning spells it in lower
+/// case).
 pub fn presented_token<'a>(headers: &'a http::HeaderMap, query: Option<&'a str>) -> Option<String> {
     if let Some(v) = headers.get("x-amz-security-token") {
         return v.to_str().ok().map(str::to_owned);
     }
     form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "X-Amz-Security-Token")
+        .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-security-token"))
         .map(|(_, v)| v.into_owned())
 }
 
