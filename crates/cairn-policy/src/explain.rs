@@ -107,6 +107,12 @@ pub fn decide_alone(
     }
 }
 
+/// Whether the engine reads `text` as a date in conditions (ISO 8601, or epoch seconds), so a
+/// simulation can refuse `date` context values it could never compare.
+pub fn is_date(text: &str) -> bool {
+    crate::date::parse(text).is_some()
+}
+
 /// Whether the request has a value for `key` (a key with no values counts as absent, as in
 /// condition evaluation).
 fn supplied(ctx: &RequestContext, key: &str) -> bool {
@@ -123,13 +129,11 @@ fn bears_on(
         condition: Vec::new(),
         ..statement.clone()
     };
-    if statement_match::applies(&unconditional, substitute, request, require_principal).is_some()
-    {
+    if statement_match::applies(&unconditional, substitute, request, require_principal).is_some() {
         return true;
     }
-    let unresolved = resource_patterns(statement).any(|pattern| {
-        variable_keys(pattern, substitute).any(|key| !supplied(request.ctx, key))
-    });
+    let unresolved = resource_patterns(statement)
+        .any(|pattern| variable_keys(pattern, substitute).any(|key| !supplied(request.ctx, key)));
     unresolved && {
         let any_resource = Statement {
             resource: None,
@@ -275,11 +279,7 @@ mod tests {
         .unwrap();
         let decide = |action: &str, resource: &str| {
             let ctx = RequestContext::new(user(), action, resource);
-            decide_alone(
-                PolicySource::PermissionsBoundary,
-                &[("b", &boundary)],
-                &ctx,
-            )
+            decide_alone(PolicySource::PermissionsBoundary, &[("b", &boundary)], &ctx)
         };
         assert_eq!(decide("s3:GetObject", "arn:aws:s3:::b/k"), Decision::Allow);
         assert_eq!(
