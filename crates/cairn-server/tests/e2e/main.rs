@@ -14,5 +14,6 @@ mod logging;
 mod multipart;
 mod objects;
 mod protection;
+mod simulation;
 mod storage;
 mod versioning;
