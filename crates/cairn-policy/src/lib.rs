@@ -11,6 +11,7 @@ mod date;
 pub mod document;
 pub mod error;
 pub mod evaluate;
+pub mod explain;
 mod glob;
 mod ip;
 mod parse;

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod documents;
 pub mod generation;
 pub mod s3_actions;
+pub mod simulation;
 
 use crate::iam::aws_managed;
 use crate::principal::Principal;
@@ -137,6 +138,45 @@ async fn load(state: &State, principal: &Principal) -> Result<Arc<Loaded>, Denie
 /// Labelled policies: identity policies and the permissions boundary.
 type EntityPolicies = (Vec<(String, Arc<Policy>)>, Option<(String, Arc<Policy>)>);
 
+/// The texts behind [`EntityPolicies`], with the same labels: inline labels are
+/// `"<kind> <name> inline policy <policy>"`, managed ones the policy ARN.
+pub struct EntityDocuments {
+    pub identity: Vec<(String, String)>,
+    pub boundary: Option<(String, String)>,
+}
+
+/// A boundary that no longer resolves allows nothing.
+const DENY_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+
+/// The documents of the identity policies (inline and attached, with a user's groups') and
+/// of the permissions boundary of a user, group or role. Policy simulation reads these too, so
+/// it evaluates exactly what a request would.
+pub async fn entity_documents(
+    state: &State,
+    account_id: &str,
+    kind: EntityKind,
+    name: &str,
+) -> Result<EntityDocuments, cairn_meta::MetaError> {
+    let applied = state.meta.applied_policies(account_id, kind, name).await?;
+    let mut identity = applied.inline;
+    for arn in applied.attached {
+        if let Some(doc) = managed_document(state, &arn).await {
+            identity.push((arn, doc));
+        }
+    }
+    let boundary = match applied.permissions_boundary {
+        Some(arn) => {
+            let doc = managed_document(state, &arn)
+                .await
+                .unwrap_or_else(|| DENY_ALL.to_string());
+            Some((arn, doc))
+        }
+        None => None,
+    };
+    Ok(EntityDocuments { identity, boundary })
+}
+
 /// The identity policies (inline and attached, with a user's groups') and the permissions
 /// boundary of a user, group or role.
 pub async fn entity_policies(
@@ -145,30 +185,15 @@ pub async fn entity_policies(
     kind: EntityKind,
     name: &str,
 ) -> Result<EntityPolicies, cairn_meta::MetaError> {
-    let applied = state.meta.applied_policies(account_id, kind, name).await?;
-    let mut identity: Vec<(String, Arc<Policy>)> = applied
-        .inline
-        .iter()
-        .filter_map(|(label, doc)| parsed(state, label.clone(), doc, PolicyKind::Identity))
+    let docs = entity_documents(state, account_id, kind, name).await?;
+    let identity = docs
+        .identity
+        .into_iter()
+        .filter_map(|(label, doc)| parsed(state, label, &doc, PolicyKind::Identity))
         .collect();
-    for arn in &applied.attached {
-        if let Some(doc) = managed_document(state, arn).await {
-            identity.extend(parsed(state, arn.clone(), &doc, PolicyKind::Identity));
-        }
-    }
-    let boundary = match &applied.permissions_boundary {
-        Some(arn) => match managed_document(state, arn).await {
-            Some(doc) => parsed(state, arn.clone(), &doc, PolicyKind::Identity),
-            // A boundary that no longer resolves allows nothing.
-            None => parsed(
-                state,
-                arn.clone(),
-                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
-                PolicyKind::Identity,
-            ),
-        },
-        None => None,
-    };
+    let boundary = docs
+        .boundary
+        .and_then(|(label, doc)| parsed(state, label, &doc, PolicyKind::Identity));
     Ok((identity, boundary))
 }
 
@@ -431,42 +456,4 @@ pub fn service_allowed(
             .collect(),
     };
     cairn_policy::evaluate(&set, &ctx).is_allowed()
-}
-
-/// One question of a policy simulation.
-pub struct Simulation<'a> {
-    pub principal: RequestPrincipal,
-    pub identity: Vec<(String, Arc<Policy>)>,
-    pub boundary: Option<(String, Arc<Policy>)>,
-    pub resource_policy: Option<Arc<Policy>>,
-    pub action: &'a str,
-    pub resource: &'a str,
-    pub context: &'a [(String, Vec<String>)],
-}
-
-/// Evaluates a simulated request exactly as a real one (iam:SimulatePrincipalPolicy).
-pub fn simulate(sim: &Simulation<'_>) -> Evaluation {
-    let mut ctx = RequestContext::new(sim.principal.clone(), sim.action, sim.resource);
-    if let Some(account) = sim.principal.account.clone() {
-        ctx = ctx.with_resource_account(&account);
-    }
-    for (k, v) in sim.context {
-        let values: Vec<&str> = v.iter().map(String::as_str).collect();
-        ctx = ctx.with_key(k, &values);
-    }
-    let set = PolicySet {
-        identity: sim
-            .identity
-            .iter()
-            .map(|(l, p)| (l.as_str(), p.as_ref()))
-            .collect(),
-        permissions_boundary: sim.boundary.as_ref().map(|(l, p)| (l.as_str(), p.as_ref())),
-        session: vec![],
-        resource: sim
-            .resource_policy
-            .iter()
-            .map(|p| ("resource policy", p.as_ref()))
-            .collect(),
-    };
-    cairn_policy::evaluate(&set, &ctx)
 }

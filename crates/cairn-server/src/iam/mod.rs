@@ -231,6 +231,10 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
         "GetAccountSummary" => account::get_account_summary(&cx).await,
         "SimulatePrincipalPolicy" => simulate::simulate_principal_policy(&cx).await,
         "SimulateCustomPolicy" => simulate::simulate_custom_policy(&cx).await,
+        "GetContextKeysForPrincipalPolicy" => {
+            simulate::get_context_keys_for_principal_policy(&cx).await
+        }
+        "GetContextKeysForCustomPolicy" => simulate::get_context_keys_for_custom_policy(&cx).await,
         "GetAccountAuthorizationDetails" => account::get_account_authorization_details(&cx).await,
         other => Err(QueryError::bad_request(
             "InvalidAction",

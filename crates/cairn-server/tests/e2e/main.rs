@@ -14,6 +14,7 @@ mod logging;
 mod multipart;
 mod objects;
 mod protection;
+mod simulation;
 mod storage;
 mod sts;
 mod versioning;
