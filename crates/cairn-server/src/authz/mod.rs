@@ -435,6 +435,29 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
     })
 }
 
+/// Whether a role's trust policy admits a web-identity provider (`accounts.google.com`, or an
+/// OIDC provider ARN) with the token's claims among the condition keys.
+pub fn federated_allowed(
+    provider: &str,
+    action: &str,
+    role_arn: &str,
+    role_account: &str,
+    trust: &Policy,
+    context: &[(String, Vec<String>)],
+) -> bool {
+    let mut ctx = RequestContext::new(RequestPrincipal::web_identity(provider), action, role_arn)
+        .with_resource_account(role_account);
+    for (k, v) in context {
+        let values: Vec<&str> = v.iter().map(String::as_str).collect();
+        ctx = ctx.with_key(k, &values);
+    }
+    let set = PolicySet {
+        resource: vec![("role trust policy", trust)],
+        ..PolicySet::default()
+    };
+    cairn_policy::evaluate(&set, &ctx).is_allowed()
+}
+
 /// Whether a resource policy lets an AWS service principal (e.g. `logging.s3.amazonaws.com`
 /// delivering access logs) perform `action` on `resource`.
 pub fn service_allowed(
