@@ -29,6 +29,17 @@ pub struct ServerConfig {
     /// every new object with SSE-S3 since January 2023; this is for benchmarks and old setups).
     #[arg(long, env = "CAIRN_NO_DEFAULT_ENCRYPTION")]
     pub no_default_encryption: bool,
+    /// Where an OIDC issuer's signing keys (a JWKS) are read, `ISSUER=PATH_OR_URL`, instead of
+    /// from the issuer's OpenID discovery document: for servers without internet access, issuers
+    /// without discovery, and tests. Repeatable; comma-separated in the environment.
+    #[arg(
+        long = "oidc-jwks",
+        env = "CAIRN_OIDC_JWKS",
+        value_name = "ISSUER=PATH_OR_URL",
+        value_delimiter = ',',
+        value_parser = crate::sts::web_identity::parse_pin
+    )]
+    pub oidc_jwks: Vec<(String, String)>,
 }
 
 /// Where an offline command finds the server's stores.

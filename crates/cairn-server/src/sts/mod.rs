@@ -7,6 +7,8 @@ mod request;
 pub mod session;
 mod session_token;
 
+pub mod web_identity;
+
 use crate::principal::Principal;
 use crate::query::params::Params;
 use crate::query::xml::{Xml, response};
