@@ -286,7 +286,7 @@ impl KeySet {
         let keys: Vec<Key> = entries
             .iter()
             .take(MAX_KEYS)
-            .filter_map(|entry| Key::from_jwk_value(entry))
+            .filter_map(Key::from_jwk_value)
             .collect();
         if keys.is_empty() {
             return Err("the JWKS holds no RSA or EC (P-256, P-384) signature key".to_string());

@@ -174,6 +174,9 @@ async fn rs384_and_rs512_verify_with_a_key_that_declares_no_alg() {
     }
 }
 
+/// What a row expects: the refusal (as a predicate) and STS's code.
+type Row = (&'static str, String, fn(&TokenError) -> bool, &'static str);
+
 /// Each row: a token and the refusal it gets, with STS's code.
 #[tokio::test]
 async fn bad_tokens_get_the_sts_error_aws_gives() {
@@ -192,7 +195,7 @@ async fn bad_tokens_get_the_sts_error_aws_gives() {
         Some(RSA_KID),
     );
 
-    let rows: Vec<(&str, String, fn(&TokenError) -> bool, &str)> = vec![
+    let rows: Vec<Row> = vec![
         (
             "kid the issuer never published",
             sign_with(&g, Algorithm::RS256, &rsa(), Some("other-kid")),
