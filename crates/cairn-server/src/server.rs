@@ -98,7 +98,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         loaded: Default::default(),
         last_used: Default::default(),
         oidc_keys: Arc::new(crate::sts::web_identity::IssuerKeys::new(
-            config.oidc_jwks.clone(),
+            config.oidc_pins(),
         )),
     });
 
