@@ -6,7 +6,6 @@ pub mod credentials;
 mod request;
 pub mod session;
 mod session_token;
-
 pub mod web_identity;
 
 use crate::principal::Principal;
