@@ -97,6 +97,9 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         keys: Default::default(),
         loaded: Default::default(),
         last_used: Default::default(),
+        oidc_keys: Arc::new(crate::sts::web_identity::IssuerKeys::new(
+            config.oidc_pins(),
+        )),
     });
 
     let mut builder = S3ServiceBuilder::new(CairnS3 {

@@ -6,6 +6,7 @@ pub mod credentials;
 mod request;
 pub mod session;
 mod session_token;
+pub mod web_identity;
 
 use crate::principal::Principal;
 use crate::query::params::Params;

@@ -13,6 +13,7 @@ mod listing;
 mod logging;
 mod multipart;
 mod objects;
+mod oidc_fixture;
 mod protection;
 mod simulation;
 mod storage;
