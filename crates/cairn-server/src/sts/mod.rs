@@ -2,6 +2,7 @@
 //! AssumeRoleWithWebIdentity, GetSessionToken) stored as sessions in the metadata database.
 
 mod assume_role;
+mod assume_web_identity;
 pub mod credentials;
 mod request;
 pub mod session;
@@ -36,6 +37,9 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
     let result = match action {
         "GetCallerIdentity" => get_caller_identity(state, caller).await?,
         "AssumeRole" => assume_role::assume_role(state, caller, params).await?,
+        "AssumeRoleWithWebIdentity" => {
+            assume_web_identity::assume_role_with_web_identity(state, caller, params).await?
+        }
         "GetSessionToken" => session_token::get_session_token(state, caller, params).await?,
         "GetAccessKeyInfo" => get_access_key_info(state, params).await?,
         other => {

@@ -19,3 +19,4 @@ mod simulation;
 mod storage;
 mod sts;
 mod versioning;
+mod web_identity;
