@@ -5,6 +5,7 @@ import json
 
 import boto3
 import botocore
+import botocore.config
 import pytest
 
 from conftest import ROOT_KEY, ROOT_SECRET
@@ -77,3 +78,64 @@ def test_boto3_session_credentials_and_presigned_url(server):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         forged.get_object(Bucket="sts-boto-data", Key="k")
     assert e.value.response["Error"]["Code"] == "InvalidToken"
+
+
+def test_seed_002_web_identity_with_boto3_and_the_cli(monkeypatch, tmp_path):
+    """Seed 002 verbatim: a role trusting accounts.google.com for one service account; the
+    third party exchanges an ID token (unsigned call) and runs its connection test."""
+    from conftest import Server
+    from oidc import TestIssuer
+
+    google = TestIssuer.google()
+    monkeypatch.setenv("CAIRN_OIDC_JWKS", google.pin(google.write_jwks(tmp_path)))
+    server = Server()
+    try:
+        root = server.env()
+        aws(root, "s3", "mb", "s3://thanx-dest")
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": ["sts:AssumeRoleWithWebIdentity"],
+            "Principal": {"Federated": "accounts.google.com"},
+            "Condition": {"StringEquals": {"accounts.google.com:sub": "104920394857382910475"}}}]}
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"],
+            "Resource": "arn:aws:s3:::thanx-dest/*"}]}
+        (tmp_path / "trust.json").write_text(json.dumps(trust))
+        (tmp_path / "policy.json").write_text(json.dumps(policy))
+        arn = json.loads(aws(root, "iam", "create-policy", "--policy-name", "thanx-sync",
+                             "--policy-document", f"file://{tmp_path / 'policy.json'}").stdout)["Policy"]["Arn"]
+        role = json.loads(aws(root, "iam", "create-role", "--role-name", "transfer-role",
+                              "--assume-role-policy-document", f"file://{tmp_path / 'trust.json'}").stdout)["Role"]
+        aws(root, "iam", "attach-role-policy", "--role-name", "transfer-role", "--policy-arn", arn)
+
+        sts = boto3.client("sts", endpoint_url=server.endpoint, region_name="us-east-1",
+                           config=botocore.config.Config(signature_version=botocore.UNSIGNED))
+        token = google.sign(google.google_service_account_claims("104920394857382910475", "thanx"))
+        creds = sts.assume_role_with_web_identity(
+            RoleArn=role["Arn"], RoleSessionName="thanx", WebIdentityToken=token)["Credentials"]
+        s3 = boto3.client("s3", endpoint_url=server.endpoint, region_name="us-east-1",
+                          aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                          aws_session_token=creds["SessionToken"])
+        s3.put_object(Bucket="thanx-dest", Key="thanx-connection-test", Body=b"ok")
+        s3.delete_object(Bucket="thanx-dest", Key="thanx-connection-test")
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            s3.list_objects_v2(Bucket="thanx-dest")
+        assert e.value.response["Error"]["Code"] == "AccessDenied"
+
+        # The aws CLI's own unsigned call, with a token for another subject, an expired one and
+        # a forged one.
+        bad = {
+            "AccessDenied": google.sign(google.google_service_account_claims("1", "thanx")),
+            "ExpiredTokenException": google.expired(
+                google.google_service_account_claims("104920394857382910475", "thanx")),
+            "InvalidIdentityToken": google.forge(
+                google.google_service_account_claims("104920394857382910475", "thanx")),
+        }
+        for code, tok in bad.items():
+            out = aws(root, "sts", "assume-role-with-web-identity", "--role-arn", role["Arn"],
+                      "--role-session-name", "thanx", "--web-identity-token", tok, check=False)
+            assert out.returncode != 0 and code in out.stderr, (code, out.stderr)
+        ok = json.loads(aws(root, "sts", "assume-role-with-web-identity", "--role-arn", role["Arn"],
+                            "--role-session-name", "thanx", "--web-identity-token", token).stdout)
+        assert ok["SubjectFromWebIdentityToken"] == "104920394857382910475"
+    finally:
+        server.stop()
