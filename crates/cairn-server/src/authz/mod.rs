@@ -335,6 +335,13 @@ fn denial_message(
             };
             format!("with an explicit deny in a {kind}")
         }
+        // The engine names the side that fell short; AWS's messages say the same.
+        _ if eval.reason.contains("no session policy allows") => {
+            format!("because no session policy allows the {action} action")
+        }
+        _ if eval.reason.contains("permissions boundary") => {
+            format!("because no permissions boundary allows the {action} action")
+        }
         _ if cross_account => {
             format!("because no resource-based policy allows the {action} action")
         }
@@ -346,6 +353,17 @@ fn denial_message(
     format!("User: {who} is not authorized to perform: {action} on resource: \"{resource}\" {why}")
 }
 
+/// The request's `aws:CurrentTime` and `aws:EpochTime` (the engine never reads the clock).
+fn with_clock(ctx: RequestContext) -> RequestContext {
+    let now = time::OffsetDateTime::now_utc();
+    let epoch = now.unix_timestamp().to_string();
+    let iso = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    ctx.with_key("aws:CurrentTime", &[&iso])
+        .with_key("aws:EpochTime", &[&epoch])
+}
+
 /// Decides one request. `Ok` carries the evaluation (for explanations), `Err` AWS's message.
 pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, Denied> {
     let loaded = load(state, req.principal).await?;
@@ -353,14 +371,7 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
     if let Some(account) = req.resource_account {
         ctx = ctx.with_resource_account(account);
     }
-    let now = time::OffsetDateTime::now_utc();
-    let epoch = now.unix_timestamp().to_string();
-    let iso = now
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    ctx = ctx
-        .with_key("aws:CurrentTime", &[&iso])
-        .with_key("aws:EpochTime", &[&epoch]);
+    ctx = with_clock(ctx);
     for (k, v) in &loaded.tags {
         ctx = ctx.with_key(&format!("aws:PrincipalTag/{k}"), &[v]);
     }
@@ -445,8 +456,10 @@ pub fn federated_allowed(
     trust: &Policy,
     context: &[(String, Vec<String>)],
 ) -> bool {
-    let mut ctx = RequestContext::new(RequestPrincipal::web_identity(provider), action, role_arn)
-        .with_resource_account(role_account);
+    let mut ctx = with_clock(
+        RequestContext::new(RequestPrincipal::web_identity(provider), action, role_arn)
+            .with_resource_account(role_account),
+    );
     for (k, v) in context {
         let values: Vec<&str> = v.iter().map(String::as_str).collect();
         ctx = ctx.with_key(k, &values);

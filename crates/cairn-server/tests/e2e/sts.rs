@@ -390,7 +390,26 @@ async fn session_policies_narrow_the_role() {
         .unwrap();
     let c = session_client(&s, out.credentials().unwrap());
     assert_eq!(get(&c, "a.txt").await.unwrap(), b"hello");
-    assert_eq!(put(&c, "n.txt").await.unwrap_err(), "AccessDenied");
+    let err = c
+        .put_object()
+        .bucket("roledata")
+        .key("n.txt")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    let message = err
+        .as_service_error()
+        .and_then(|e| aws_sdk_s3::error::ProvideErrorMetadata::message(e))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.ends_with("because no session policy allows the s3:PutObject action"),
+        "{message}"
+    );
+    assert!(message.starts_with(&format!(
+        "User: arn:aws:sts::{account}:assumed-role/reader/narrow is not authorized"
+    )));
     // A session policy cannot widen: DeleteObject is not in the role's policy.
     let out = sts
         .assume_role()
