@@ -350,6 +350,29 @@ impl MetaStore for SqlMeta {
         Ok(())
     }
 
+    async fn counter(&self, name: &str) -> Result<u64> {
+        let key = format!("counter:{name}");
+        let value = self.get_setting(&key).await?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    async fn bump_counter(&self, name: &str) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO cairn_settings (name, value) VALUES ($1, '1') \
+             ON CONFLICT (name) DO UPDATE SET value = CAST(CAST(cairn_settings.value AS BIGINT) + 1 AS TEXT) \
+             RETURNING value",
+        )
+        .bind(format!("counter:{name}"))
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        tx.tx.commit().await?;
+        let value: String = row.try_get(0)?;
+        value
+            .parse()
+            .map_err(|_| MetaError::Corrupt(format!("counter {name}: {value}")))
+    }
+
     async fn create_bucket_with(&self, bucket: &Bucket, configs: &[(&str, &str)]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let existing = sqlx::query("SELECT account_id FROM buckets WHERE name = $1")

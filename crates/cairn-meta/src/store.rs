@@ -20,6 +20,11 @@ pub trait MetaStore:
     /// A small key-value area for server settings (e.g. schema facts, the bootstrap state).
     async fn get_setting(&self, name: &str) -> Result<Option<String>>;
     async fn put_setting(&self, name: &str, value: &str) -> Result<()>;
+    /// A counter shared by every node on the database (0 until first bumped): nodes compare it
+    /// with the number their caches were filled under.
+    async fn counter(&self, name: &str) -> Result<u64>;
+    /// Adds one to a counter and returns the new value, atomically.
+    async fn bump_counter(&self, name: &str) -> Result<u64>;
 
     // --- buckets ---
     /// `BucketExists { owner }` when the name is taken.

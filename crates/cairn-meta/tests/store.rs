@@ -686,7 +686,16 @@ async fn sessions_and_oidc_providers(s: &SqlMeta) {
     ));
 }
 
+async fn counters(s: &SqlMeta) {
+    let before = s.counter("test").await.unwrap();
+    assert_eq!(s.bump_counter("test").await.unwrap(), before + 1);
+    assert_eq!(s.bump_counter("test").await.unwrap(), before + 2);
+    assert_eq!(s.counter("test").await.unwrap(), before + 2);
+    assert_eq!(s.counter("never-bumped").await.unwrap(), 0);
+}
+
 async fn contract(s: &SqlMeta) {
+    counters(s).await;
     sessions_and_oidc_providers(s).await;
     versions_and_delete_markers(s).await;
     iam_entities_policies_and_groups(s).await;
