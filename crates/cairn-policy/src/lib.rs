@@ -4,6 +4,7 @@
 
 pub mod catalog;
 mod catalog_data;
+mod catalog_global_keys;
 mod condition_eval;
 pub mod condition_operator;
 pub mod context;
