@@ -36,6 +36,12 @@ pub struct Span {
 pub struct SourceMap<'a> {
     text: &'a str,
     root: Option<Value<'a>>,
+    /// Byte offset of each line's first character, so a position costs a binary search (and,
+    /// for non-ASCII text, a count within its line) rather than a scan from the start.
+    line_starts: Vec<usize>,
+    /// Character offset of each line's first character (empty for ASCII text, where it is the
+    /// byte offset).
+    line_char_starts: Vec<usize>,
 }
 
 impl<'a> SourceMap<'a> {
@@ -54,7 +60,52 @@ impl<'a> SourceMap<'a> {
         let root = parse_to_ast(text, &CollectOptions::default(), &strict)
             .ok()
             .and_then(|r| r.value);
-        SourceMap { text, root }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect::<Vec<usize>>();
+        let line_char_starts = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut chars = 0;
+            let mut prev = 0;
+            line_starts
+                .iter()
+                .map(|&start| {
+                    chars += text[prev..start].chars().count();
+                    prev = start;
+                    chars
+                })
+                .collect()
+        };
+        SourceMap {
+            text,
+            root,
+            line_starts,
+            line_char_starts,
+        }
+    }
+
+    /// The parsed document (`None` when the text is not JSON), for walks that need every node.
+    pub(crate) fn root(&self) -> Option<&Value<'a>> {
+        self.root.as_ref()
+    }
+
+    /// The span of a node's range.
+    pub(crate) fn span_of(&self, r: jsonc_parser::common::Range) -> Span {
+        self.span(r)
+    }
+
+    /// The span of the whole text.
+    pub fn whole(&self) -> Span {
+        Span {
+            start: self.position(0),
+            end: self.position(self.text.len()),
+        }
+    }
+
+    /// The position of a byte offset into the text (clamped to its end).
+    pub fn position_at(&self, byte: usize) -> Position {
+        self.position(byte)
     }
 
     /// The span of the value at `path` (the whole document for an empty path).
@@ -100,13 +151,24 @@ impl<'a> SourceMap<'a> {
     }
 
     fn position(&self, byte: usize) -> Position {
-        let before = &self.text[..byte.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let mut byte = byte.min(self.text.len());
+        while !self.text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let line = self.line_starts.partition_point(|&s| s <= byte).max(1);
+        let line_start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        if self.text.is_ascii() {
+            return Position {
+                line,
+                column: byte - line_start,
+                offset: byte,
+            };
+        }
+        let column = self.text[line_start..byte].chars().count();
         Position {
             line,
-            column: before[line_start..].chars().count(),
-            offset: before.chars().count(),
+            column,
+            offset: self.line_char_starts.get(line - 1).copied().unwrap_or(0) + column,
         }
     }
 }
@@ -151,6 +213,15 @@ mod tests {
         assert_eq!(whole.end.line, 4);
         let k = map.locate_key(&[key("Version")]).unwrap();
         assert_eq!((k.start.line, k.start.column, k.start.offset), (2, 2, 4));
+    }
+
+    #[test]
+    fn positions_count_characters() {
+        let text = "{\"Sid\": \"é\",\n \"Id\": \"x\"}";
+        let map = SourceMap::new(text);
+        let id = map.locate(&[key("Id")]).unwrap();
+        assert_eq!((id.start.line, id.start.column, id.start.offset), (2, 7, 20));
+        assert_eq!(map.whole().end.offset, text.chars().count());
     }
 
     #[test]
