@@ -6,7 +6,7 @@
 //! about it and to expand wildcards. Data: `catalog_data.rs` (generated) and
 //! `catalog_global_keys.rs` (written once from AWS's global condition keys page).
 
-use crate::catalog_data::{ACTIONS, SERVICE_PREFIXES, SERVICES};
+use crate::catalog_data::{ACTIONS, S3_API_ACTIONS, SERVICE_PREFIXES, SERVICES};
 use crate::catalog_global_keys::GLOBAL_KEYS;
 use crate::glob;
 
@@ -62,7 +62,10 @@ pub enum ConditionType {
 impl ConditionType {
     /// Whether a request may carry several values for the key.
     pub fn is_multivalued(self) -> bool {
-        matches!(self, ConditionType::ArrayOfString | ConditionType::ArrayOfArn)
+        matches!(
+            self,
+            ConditionType::ArrayOfString | ConditionType::ArrayOfArn
+        )
     }
 }
 
@@ -128,6 +131,18 @@ pub fn service_prefixes() -> &'static [&'static str] {
 /// The type of a global condition key (`aws:SourceIp` → `IpAddress`), if it is one.
 pub fn global_condition_key(key: &str) -> Option<ConditionType> {
     find_key(GLOBAL_KEYS, key)
+}
+
+/// The action that authorizes an API operation whose name is not itself an action
+/// (`s3`, `ListObjects` → `s3:ListBucket`), for suggesting what a policy meant.
+pub fn action_for_api(service: &str, operation: &str) -> Option<&'static str> {
+    if !service.eq_ignore_ascii_case("s3") {
+        return None;
+    }
+    S3_API_ACTIONS
+        .iter()
+        .find(|(op, _)| op.eq_ignore_ascii_case(operation))
+        .map(|(_, action)| *action)
 }
 
 /// Services this catalog covers; for any other service, [`is_known_action`]
@@ -211,7 +226,12 @@ mod tests {
     #[test]
     fn knows_every_service_prefix_and_the_key_types() {
         // Service Authorization Reference: service prefixes; global condition context keys page.
-        for (prefix, known) in [("ec2", true), ("S3", true), ("dynamodb", true), ("s4", false)] {
+        for (prefix, known) in [
+            ("ec2", true),
+            ("S3", true),
+            ("dynamodb", true),
+            ("s4", false),
+        ] {
             assert_eq!(is_known_service(prefix), known, "{prefix}");
         }
         let rows: &[(&str, Option<ConditionType>)] = &[
@@ -228,6 +248,11 @@ mod tests {
         for (key, want) in rows {
             assert_eq!(global_condition_key(key), *want, "{key}");
         }
+        assert_eq!(
+            action_for_api("s3", "ListBuckets"),
+            Some("s3:ListAllMyBuckets")
+        );
+        assert_eq!(action_for_api("s3", "ListObject"), None);
         let s3 = service("s3").map(|s| {
             (
                 s.condition_key("s3:ExistingObjectTag/owner"),

@@ -2904,6 +2904,24 @@ pub(crate) static SERVICES: &[KnownService] = &[
     },
 ];
 
+/// S3 API operations whose name is not an IAM action, with the action that authorizes them.
+#[rustfmt::skip]
+pub(crate) static S3_API_ACTIONS: &[(&str, &str)] = &[
+    ("CompleteMultipartUpload", "s3:PutObject"),
+    ("CreateMultipartUpload", "s3:PutObject"),
+    ("GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+    ("HeadBucket", "s3:ListBucket"),
+    ("HeadObject", "s3:GetObject"),
+    ("ListBuckets", "s3:ListAllMyBuckets"),
+    ("ListMultipartUploads", "s3:ListBucketMultipartUploads"),
+    ("ListObjectVersions", "s3:ListBucketVersions"),
+    ("ListObjects", "s3:ListBucket"),
+    ("ListObjectsV2", "s3:ListBucket"),
+    ("ListParts", "s3:ListMultipartUploadParts"),
+    ("PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock"),
+    ("UploadPart", "s3:PutObject"),
+];
+
 /// Every service prefix AWS defines, sorted.
 #[rustfmt::skip]
 pub(crate) static SERVICE_PREFIXES: &[&str] = &[

@@ -14,6 +14,7 @@ pub mod error;
 pub mod evaluate;
 mod glob;
 mod ip;
+pub mod lint;
 mod parse;
 mod principal_match;
 mod raw;

@@ -220,7 +220,10 @@ mod tests {
         let text = "{\"Sid\": \"é\",\n \"Id\": \"x\"}";
         let map = SourceMap::new(text);
         let id = map.locate(&[key("Id")]).unwrap();
-        assert_eq!((id.start.line, id.start.column, id.start.offset), (2, 7, 20));
+        assert_eq!(
+            (id.start.line, id.start.column, id.start.offset),
+            (2, 7, 20)
+        );
         assert_eq!(map.whole().end.offset, text.chars().count());
     }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generate src/catalog_data.rs from the AWS Service Authorization Reference extract.
 
-Usage: gen_catalog.py <iam-action-catalog-s3-iam-sts.json> tools/service_prefixes.txt > src/catalog_data.rs
+Usage: gen_catalog.py <iam-action-catalog-s3-iam-sts.json> tools/service_prefixes.txt \
+           <s3_operation_permissions.json> > src/catalog_data.rs
 
 The first input lists services (some prefixes, e.g. iam, appear more than once with
 different display names); actions of the same prefix are merged, and for resource
@@ -9,6 +10,9 @@ types and condition keys the first definition wins. The second input is every
 service prefix AWS defines (one a line; taken from the full Service Authorization
 Reference extract in the same `parliament` wheel, `parliament/iam_definition.json`),
 so a linter can tell an unknown service from one this catalog merely does not detail.
+The third input maps S3 API operations to the IAM actions they are authorized by; the
+operations whose name is not itself an action (ListObjects → s3:ListBucket) let a linter
+suggest the action meant by a policy that names the API.
 Output is sorted so regenerating is deterministic.
 """
 import json
@@ -36,6 +40,8 @@ def main():
         services = json.load(f)
     with open(sys.argv[2]) as f:
         prefixes = sorted({line.strip() for line in f if line.strip()})
+    with open(sys.argv[3]) as f:
+        operations = json.load(f)["operations"]
     resources = {}
     conditions = {}
     for svc in services:
@@ -95,6 +101,19 @@ def main():
             out.append(f"            ({rust_str(key)}, ConditionType::{conditions[prefix][key]}),")
         out.append("        ],")
         out.append("    },")
+    out.append("];")
+    out.append("")
+    s3_actions = {name.lower() for name in merged.get("s3", {})}
+    api = sorted(
+        (op["operation"], op["required_actions"][0])
+        for op in operations
+        if len(op.get("required_actions") or []) == 1 and op["operation"].lower() not in s3_actions
+    )
+    out.append("/// S3 API operations whose name is not an IAM action, with the action that authorizes them.")
+    out.append("#[rustfmt::skip]")
+    out.append("pub(crate) static S3_API_ACTIONS: &[(&str, &str)] = &[")
+    for op, action in api:
+        out.append(f"    ({rust_str(op)}, {rust_str(action)}),")
     out.append("];")
     out.append("")
     out.append("/// Every service prefix AWS defines, sorted.")
