@@ -170,8 +170,18 @@ pub fn is_known_action(service: &str, name: &str) -> bool {
 /// Catalog actions an `Action` pattern such as `s3:Get*Acl` or `*` covers.
 pub fn matching_actions(pattern: &str) -> impl Iterator<Item = &'static KnownAction> {
     let tokens = glob::tokens(pattern);
+    // A literal service prefix rules out the other services without building their names.
+    let service = pattern
+        .split_once(':')
+        .map(|(s, _)| s.to_string())
+        .filter(|s| !s.contains(['*', '?']));
     ACTIONS
         .iter()
+        .filter(move |a| {
+            service
+                .as_deref()
+                .is_none_or(|s| a.service.eq_ignore_ascii_case(s))
+        })
         .filter(move |a| glob::matches(&tokens, &a.qualified(), true))
 }
 

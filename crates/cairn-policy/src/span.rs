@@ -39,9 +39,9 @@ pub struct SourceMap<'a> {
     /// Byte offset of each line's first character, so a position costs a binary search (and,
     /// for non-ASCII text, a count within its line) rather than a scan from the start.
     line_starts: Vec<usize>,
-    /// Character offset of each line's first character (empty for ASCII text, where it is the
-    /// byte offset).
-    line_char_starts: Vec<usize>,
+    /// For non-ASCII text, the number of characters before each byte offset (empty for ASCII
+    /// text, where bytes are characters), so a position never rescans the text.
+    chars_before: Vec<u32>,
 }
 
 impl<'a> SourceMap<'a> {
@@ -63,25 +63,25 @@ impl<'a> SourceMap<'a> {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect::<Vec<usize>>();
-        let line_char_starts = if text.is_ascii() {
+        let chars_before = if text.is_ascii() {
             Vec::new()
         } else {
-            let mut chars = 0;
-            let mut prev = 0;
-            line_starts
-                .iter()
-                .map(|&start| {
-                    chars += text[prev..start].chars().count();
-                    prev = start;
-                    chars
-                })
-                .collect()
+            let mut table = vec![0u32; text.len() + 1];
+            let mut count = 0u32;
+            for (byte, slot) in table.iter_mut().enumerate() {
+                // Characters that start before `byte` (only boundaries are ever looked up).
+                *slot = count;
+                if byte < text.len() && text.is_char_boundary(byte) {
+                    count = count.saturating_add(1);
+                }
+            }
+            table
         };
         SourceMap {
             text,
             root,
             line_starts,
-            line_char_starts,
+            chars_before,
         }
     }
 
@@ -157,18 +157,18 @@ impl<'a> SourceMap<'a> {
         }
         let line = self.line_starts.partition_point(|&s| s <= byte).max(1);
         let line_start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        if self.text.is_ascii() {
+        if self.chars_before.is_empty() {
             return Position {
                 line,
                 column: byte - line_start,
                 offset: byte,
             };
         }
-        let column = self.text[line_start..byte].chars().count();
+        let chars = |b: usize| self.chars_before.get(b).map_or(0, |&c| c as usize);
         Position {
             line,
-            column,
-            offset: self.line_char_starts.get(line - 1).copied().unwrap_or(0) + column,
+            column: chars(byte) - chars(line_start),
+            offset: chars(byte),
         }
     }
 }

@@ -27,6 +27,11 @@ pub use finding::{Finding, FindingType, Issue, Location, PathStep};
 
 use crate::span::{SourceMap, Span};
 
+/// The most pairwise comparisons one check makes (entries × entries, actions × resources,
+/// statements × statements); beyond it the check is skipped, so a huge document costs linear
+/// time. Real policies (at most a few thousand characters) stay far below.
+const MAX_PAIRS: usize = 250_000;
+
 /// What the policy is for, which decides the checks: AWS's `policyType` with, for resource
 /// policies, `validatePolicyResourceType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,36 +8,50 @@
 
 use crate::glob::{self, Token};
 
+/// The largest comparison table built (pattern length × pattern length); longer patterns are
+/// not compared, and the checks that ask stay silent about them.
+const MAX_CELLS: usize = 1 << 22;
+
+/// A bottom-up table over two token lists: `cell(i, j)` is decided from the cells right of
+/// and below it, so no recursion (a long pattern cannot exhaust the stack). `None` when the
+/// table would be too large.
+fn table<A, B>(
+    a: &[A],
+    b: &[B],
+    step: impl Fn(usize, usize, &dyn Fn(usize, usize) -> bool) -> bool,
+) -> Option<bool> {
+    let width = b.len() + 1;
+    let cells = (a.len() + 1).checked_mul(width)?;
+    if cells > MAX_CELLS {
+        return None;
+    }
+    let mut t = vec![false; cells];
+    for i in (0..=a.len()).rev() {
+        for j in (0..=b.len()).rev() {
+            let value = {
+                let get = |x: usize, y: usize| t.get(x * width + y).copied().unwrap_or(false);
+                step(i, j, &get)
+            };
+            t[i * width + j] = value;
+        }
+    }
+    t.first().copied()
+}
+
 /// Whether every text `specific` matches is also matched by `general`.
 pub(super) fn covers(general: &str, specific: &str, case_insensitive: bool) -> bool {
     let g = tokens(general, case_insensitive);
     let s = tokens(specific, case_insensitive);
-    let mut memo = vec![None; (g.len() + 1) * (s.len() + 1)];
-    covers_at(&g, &s, 0, 0, &mut memo)
-}
-
-fn covers_at(g: &[Token], s: &[Token], i: usize, j: usize, memo: &mut [Option<bool>]) -> bool {
-    let slot = i * (s.len() + 1) + j;
-    if let Some(known) = memo[slot] {
-        return known;
-    }
-    let result = match (g.get(i), s.get(j)) {
+    table(&g, &s, |i, j, at| match (g.get(i), s.get(j)) {
         (None, None) => true,
         // A `*` of the general pattern absorbs nothing, or one more token of the specific one.
-        (Some(Token::Star), _) => {
-            covers_at(g, s, i + 1, j, memo) || (j < s.len() && covers_at(g, s, i, j + 1, memo))
-        }
+        (Some(Token::Star), _) => at(i + 1, j) || (j < s.len() && at(i, j + 1)),
         // Only a `*` covers a `*`; a `?` covers one character, literal or `?`.
-        (Some(Token::Question), Some(Token::Literal(_) | Token::Question)) => {
-            covers_at(g, s, i + 1, j + 1, memo)
-        }
-        (Some(Token::Literal(a)), Some(Token::Literal(b))) if a == b => {
-            covers_at(g, s, i + 1, j + 1, memo)
-        }
+        (Some(Token::Question), Some(Token::Literal(_) | Token::Question)) => at(i + 1, j + 1),
+        (Some(Token::Literal(a)), Some(Token::Literal(b))) if a == b => at(i + 1, j + 1),
         _ => false,
-    };
-    memo[slot] = Some(result);
-    result
+    })
+    .unwrap_or(false)
 }
 
 /// One element of a pattern when two are compared.
@@ -84,45 +98,29 @@ pub(super) fn overlaps_format(pattern: &str, format: &str) -> bool {
 }
 
 fn overlap_toks(a: &[Tok], b: &[Tok]) -> bool {
-    let mut memo = vec![None; (a.len() + 1) * (b.len() + 1)];
-    overlaps_at(a, b, 0, 0, &mut memo)
+    table(a, b, |i, j, at| {
+        match (a.get(i).copied(), b.get(j).copied()) {
+            (None, None) => true,
+            (Some(Tok::Any), _) => at(i + 1, j) || (j < b.len() && at(i, j + 1)),
+            (_, Some(Tok::Any)) => at(i, j + 1) || (i < a.len() && at(i + 1, j)),
+            (Some(Tok::Name), other) => {
+                at(i + 1, j)
+                    || (other.is_some_and(|t| t == Tok::Name || name_char(t)) && at(i, j + 1))
+            }
+            (other, Some(Tok::Name)) => {
+                at(i, j + 1) || (other.is_some_and(name_char) && at(i + 1, j))
+            }
+            (Some(x), Some(y)) => (x == Tok::One || y == Tok::One || x == y) && at(i + 1, j + 1),
+            _ => false,
+        }
+    })
+    // Too long to compare: assume it may overlap, so no finding is made up.
+    .unwrap_or(true)
 }
 
 /// Whether a single-character token can stand for a character a `Name` part may hold.
 fn name_char(t: Tok) -> bool {
     matches!(t, Tok::One) || matches!(t, Tok::Lit(c) if c != '/')
-}
-
-fn overlaps_at(a: &[Tok], b: &[Tok], i: usize, j: usize, memo: &mut [Option<bool>]) -> bool {
-    let slot = i * (b.len() + 1) + j;
-    if let Some(known) = memo[slot] {
-        return known;
-    }
-    let result = match (a.get(i).copied(), b.get(j).copied()) {
-        (None, None) => true,
-        (Some(Tok::Any), _) => {
-            overlaps_at(a, b, i + 1, j, memo) || (j < b.len() && overlaps_at(a, b, i, j + 1, memo))
-        }
-        (_, Some(Tok::Any)) => {
-            overlaps_at(a, b, i, j + 1, memo) || (i < a.len() && overlaps_at(a, b, i + 1, j, memo))
-        }
-        (Some(Tok::Name), other) => {
-            overlaps_at(a, b, i + 1, j, memo)
-                || (other.is_some_and(|t| t == Tok::Name || name_char(t))
-                    && overlaps_at(a, b, i, j + 1, memo))
-        }
-        (other, Some(Tok::Name)) => {
-            overlaps_at(a, b, i, j + 1, memo)
-                || (other.is_some_and(name_char) && overlaps_at(a, b, i + 1, j, memo))
-        }
-        (Some(x), Some(y)) => {
-            let one = x == Tok::One || y == Tok::One || x == y;
-            one && overlaps_at(a, b, i + 1, j + 1, memo)
-        }
-        _ => false,
-    };
-    memo[slot] = Some(result);
-    result
 }
 
 /// A policy value with its policy variables (`${aws:username}`) read as `*`: what the

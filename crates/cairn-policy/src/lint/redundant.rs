@@ -47,6 +47,9 @@ fn sorted_locations(group: &[&Text]) -> Vec<super::finding::Location> {
 /// Groups of entries: a covering entry first, then the entries it makes redundant (each entry
 /// is in at most one group).
 fn covered_entries(entries: &[Text], case_insensitive: bool) -> Vec<Vec<&Text>> {
+    if entries.len().saturating_mul(entries.len()) > super::MAX_PAIRS {
+        return Vec::new();
+    }
     let mut used = vec![false; entries.len()];
     let mut groups = Vec::new();
     for (i, general) in entries.iter().enumerate() {
@@ -144,6 +147,13 @@ fn statements(view: &View, out: &mut Vec<Finding>) {
             Some((s, terms(s)?, a, r))
         })
         .collect();
+    let work: usize = plain
+        .iter()
+        .map(|(_, _, a, r)| a.entries.len() + r.entries.len())
+        .sum();
+    if plain.len().saturating_mul(work) > super::MAX_PAIRS {
+        return;
+    }
     let mut reported = vec![false; plain.len()];
     for (i, (si, ti, ai, ri)) in plain.iter().enumerate() {
         for (j, (sj, tj, aj, rj)) in plain.iter().enumerate().skip(i + 1) {

@@ -235,6 +235,14 @@ fn action_without_resource(s: &Statement, out: &mut Vec<Finding>) {
     if actions_block.negated || resources.negated || resources.entries.is_empty() {
         return;
     }
+    if actions_block
+        .entries
+        .len()
+        .saturating_mul(resources.entries.len())
+        > super::MAX_PAIRS
+    {
+        return;
+    }
     let patterns: Vec<String> = resources
         .entries
         .iter()
