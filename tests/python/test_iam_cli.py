@@ -91,10 +91,24 @@ def test_upsolver_guide_managed_policy_with_username_variable(server, tmp_path):
                          "--resource-arns", "arn:aws:s3:::ups-in/data.json").stdout)
     decisions = {r["EvalActionName"]: r["EvalDecision"] for r in sim["EvaluationResults"]}
     assert decisions == {"s3:GetObject": "allowed", "s3:PutObject": "implicitDeny"}
+    allowed = next(r for r in sim["EvaluationResults"] if r["EvalActionName"] == "s3:GetObject")
+    statement = allowed["MatchedStatements"][0]
+    assert (statement["SourcePolicyId"], statement["SourcePolicyType"]) == ("UpsolverPolicy", "user-managed")
+    assert statement["StartPosition"]["Line"] >= 1 and statement["EndPosition"]["Column"] > 1
+    assert allowed["ResourceSpecificResults"][0]["EvalResourceDecision"] == "allowed"
+    # ${aws:username} makes the permission to simulate the user's own, and no one else's.
     aws(root, "iam", "create-user", "--user-name", "someone-else")
+    other_arn = f"arn:aws:iam::{account}:user/someone-else"
+    self_check = json.loads(aws(env, "iam", "simulate-principal-policy", "--policy-source-arn", user_arn,
+                                "--action-names", "iam:SimulatePrincipalPolicy",
+                                "--resource-arns", user_arn, other_arn).stdout)
+    assert [r["EvalDecision"] for r in self_check["EvaluationResults"]] == ["allowed", "implicitDeny"]
     denied = aws(env, "iam", "simulate-principal-policy", "--policy-source-arn",
-                 f"arn:aws:iam::{account}:user/someone-else", "--action-names", "s3:GetObject", check=False)
+                 other_arn, "--action-names", "s3:GetObject", check=False)
     assert denied.returncode != 0 and "AccessDenied" in denied.stderr
+    keys = json.loads(aws(root, "iam", "get-context-keys-for-principal-policy",
+                          "--policy-source-arn", user_arn).stdout)
+    assert keys["ContextKeyNames"] == ["aws:username"]
     custom = json.loads(aws(root, "iam", "simulate-custom-policy", "--policy-input-list", json.dumps(policy),
                             "--action-names", "s3:DeleteObject", "--resource-arns", "arn:aws:s3:::ups-out/x").stdout)
     assert custom["EvaluationResults"][0]["EvalDecision"] == "allowed"

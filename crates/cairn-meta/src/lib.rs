@@ -1,4 +1,4 @@
-//! Cairn's metadata: accounts, access keys, buckets, objects and multipart uploads.
+//! Cairn's metadata: accounts, access keys, buckets, objects, multipart uploads, IAM and STS.
 //!
 //! Handlers talk to [`MetaStore`] only. [`SqlMeta`] implements it on two backends that share one
 //! schema: SQLite inside the data directory (the zero-set-up default) and PostgreSQL (several
@@ -13,8 +13,11 @@ mod iam_model;
 mod iam_store;
 mod model;
 mod schema;
+mod session_model;
+mod session_store;
 mod sql;
 mod sql_iam;
+mod sql_sessions;
 mod sql_versions;
 mod store;
 mod version_store;
@@ -23,6 +26,8 @@ pub use error::MetaError;
 pub use iam_model::*;
 pub use iam_store::IamStore;
 pub use model::*;
+pub use session_model::*;
+pub use session_store::SessionStore;
 pub use sql::{Backend, SqlMeta, prefix_successor};
 pub use store::MetaStore;
 pub use version_store::VersionStore;

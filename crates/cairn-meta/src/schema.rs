@@ -145,4 +145,28 @@ CREATE TABLE IF NOT EXISTS object_versions (
 );
 CREATE INDEX IF NOT EXISTS object_versions_by_seq ON object_versions (bucket, object_key, seq)
 "#,
+    r#"
+CREATE TABLE IF NOT EXISTS sts_sessions (
+    access_key_id TEXT PRIMARY KEY,
+    secret_enc TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    session_name TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    expires BIGINT NOT NULL,
+    attrs TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sts_sessions_by_expiry ON sts_sessions (expires);
+CREATE TABLE IF NOT EXISTS oidc_providers (
+    arn TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    attrs TEXT NOT NULL,
+    created BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS oidc_providers_by_account ON oidc_providers (account_id, arn)
+"#,
 ];

@@ -7,7 +7,9 @@ use crate::model::*;
 /// sees half of a change. Methods that replace or remove objects and parts return the segments
 /// that are no longer referenced, so the caller can delete those blobs after the commit.
 #[async_trait::async_trait]
-pub trait MetaStore: crate::IamStore + crate::VersionStore + Send + Sync + 'static {
+pub trait MetaStore:
+    crate::IamStore + crate::VersionStore + crate::SessionStore + Send + Sync + 'static
+{
     // --- accounts and keys ---
     /// The account created first, if any: the one `cairn server` bootstraps.
     async fn first_account(&self) -> Result<Option<Account>>;

@@ -616,7 +616,78 @@ async fn versions_and_delete_markers(s: &SqlMeta) {
     s.delete_bucket("bv").await.unwrap();
 }
 
+fn session(id: &str, expires: i64) -> StsSession {
+    StsSession {
+        access_key_id: id.into(),
+        secret_enc: "sealed".into(),
+        token_hash: "ab".repeat(32),
+        account_id: "111122223333".into(),
+        kind: SessionKind::Role,
+        subject: "deployer".into(),
+        subject_id: "AROAEXAMPLE".into(),
+        session_name: "ci".into(),
+        created: 1,
+        expires,
+        attrs: "{}".into(),
+    }
+}
+
+async fn sessions_and_oidc_providers(s: &SqlMeta) {
+    s.put_session(&session("ASIAONE", 100)).await.unwrap();
+    s.put_session(&session("ASIATWO", 300)).await.unwrap();
+    assert!(matches!(
+        s.put_session(&session("ASIAONE", 100)).await,
+        Err(MetaError::AlreadyExists)
+    ));
+    assert_eq!(
+        s.get_session("ASIAONE").await.unwrap(),
+        Some(session("ASIAONE", 100))
+    );
+    assert!(s.get_session("ASIANONE").await.unwrap().is_none());
+    assert_eq!(s.delete_expired_sessions(200).await.unwrap(), 1);
+    assert!(s.get_session("ASIAONE").await.unwrap().is_none());
+    assert!(s.get_session("ASIATWO").await.unwrap().is_some());
+
+    let mut p = OidcProvider {
+        arn: "arn:aws:iam::111122223333:oidc-provider/issuer.example/x".into(),
+        account_id: "111122223333".into(),
+        url: "issuer.example/x".into(),
+        client_ids: vec!["app".into()],
+        thumbprints: vec![],
+        tags: vec![("team".into(), "a".into())],
+        created: 5,
+    };
+    s.create_oidc_provider(&p).await.unwrap();
+    assert!(matches!(
+        s.create_oidc_provider(&p).await,
+        Err(MetaError::AlreadyExists)
+    ));
+    p.client_ids.push("other".into());
+    s.update_oidc_provider(&p).await.unwrap();
+    assert_eq!(s.get_oidc_provider(&p.arn).await.unwrap(), Some(p.clone()));
+    assert_eq!(
+        s.list_oidc_providers("111122223333").await.unwrap(),
+        vec![p.clone()]
+    );
+    assert!(
+        s.list_oidc_providers("999999999999")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    s.delete_oidc_provider(&p.arn).await.unwrap();
+    assert!(matches!(
+        s.delete_oidc_provider(&p.arn).await,
+        Err(MetaError::NoSuchEntity)
+    ));
+    assert!(matches!(
+        s.update_oidc_provider(&p).await,
+        Err(MetaError::NoSuchEntity)
+    ));
+}
+
 async fn contract(s: &SqlMeta) {
+    sessions_and_oidc_providers(s).await;
     versions_and_delete_markers(s).await;
     iam_entities_policies_and_groups(s).await;
     managed_policy_versions(s).await;

@@ -201,6 +201,19 @@ fn scan<'a>(
     found
 }
 
+/// Whether resource-based policies by themselves admit the request: an applicable Allow
+/// naming the caller, its role, its account or everyone, and no applicable Deny. A role's
+/// trust policy is such a gate: AssumeRole needs it on top of [`evaluate`], because within an
+/// account a grant to the account alone would otherwise let identity policies decide.
+pub fn resource_policies_admit(policies: &[(&str, &Policy)], ctx: &RequestContext) -> bool {
+    let found = scan(
+        PolicySource::Resource,
+        policies,
+        &statement_match::Request::new(ctx),
+    );
+    found.denies.is_empty() && found.allowed()
+}
+
 /// Decides one request.
 pub fn evaluate(set: &PolicySet<'_>, ctx: &RequestContext) -> Evaluation {
     let has_identity_policies = matches!(

@@ -12,6 +12,7 @@ mod date;
 pub mod document;
 pub mod error;
 pub mod evaluate;
+pub mod explain;
 mod glob;
 mod ip;
 pub mod lint;
@@ -31,5 +32,8 @@ pub use document::{
     PrincipalId, PrincipalIdKind, ResourceBlock, Statement,
 };
 pub use error::PolicyError;
-pub use evaluate::{Decision, Evaluation, MatchedStatement, PolicySet, PolicySource, evaluate};
+pub use evaluate::{
+    Decision, Evaluation, MatchedStatement, PolicySet, PolicySource, evaluate,
+    resource_policies_admit,
+};
 pub use parse::parse;

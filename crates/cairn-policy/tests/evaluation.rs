@@ -563,3 +563,40 @@ fn federated_users_need_a_session_policy() {
     let b = bucket_allowing(&format!(r#"{{"AWS":"{fed_arn}"}}"#));
     assert_eq!(with_resource(&[], &b, &fed()).decision, Decision::Allow);
 }
+
+/// A trust policy is a gate: naming the account admits its principals to the gate (their own
+/// policies decide the rest), a condition it sets must hold, and a Deny closes it.
+#[test]
+fn resource_policies_admit_as_a_gate() {
+    use cairn_policy::{PolicyKind, resource_policies_admit};
+    let trust = |json: &str| policy(json, PolicyKind::Trust);
+    let assume = |p: RequestPrincipal| {
+        request(p, "sts:AssumeRole", "arn:aws:iam::123456789012:role/r")
+            .with_resource_account(ACCOUNT)
+    };
+    let account = trust(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x"}}}}"#,
+    );
+    let set = [("trust", &account)];
+    assert!(!resource_policies_admit(&set, &assume(bob())));
+    assert!(resource_policies_admit(
+        &set,
+        &assume(bob()).with_key("sts:ExternalId", &["x"])
+    ));
+    // Another account's principals are not admitted by a grant to this one.
+    assert!(!resource_policies_admit(
+        &set,
+        &assume(alice_other_account()).with_key("sts:ExternalId", &["x"])
+    ));
+    let deny = trust(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"},{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:username":"bob"}}}]}"#,
+    );
+    assert!(!resource_policies_admit(
+        &[("trust", &deny)],
+        &assume(bob())
+    ));
+    assert!(resource_policies_admit(
+        &[("trust", &deny)],
+        &assume(session())
+    ));
+}

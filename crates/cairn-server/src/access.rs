@@ -2,7 +2,7 @@
 //! resource and condition keys, loads the bucket policy, and asks [`crate::authz::check`]. The
 //! caller is left in the request extensions for the handler.
 
-use crate::auth::resolve_key;
+use crate::auth::authenticate;
 use crate::authz::s3_actions::{self, Target};
 use crate::authz::{AuthzRequest, check};
 use crate::principal::Principal;
@@ -194,6 +194,7 @@ pub async fn check_action(
             resource_policy,
             context,
             object: key.map(|k| (bucket, k)),
+            resource_policy_required: false,
         },
     )
     .await;
@@ -216,7 +217,15 @@ impl S3Access for CairnAccess {
         let principal = match cx.credentials() {
             None => Principal::Anonymous,
             Some(creds) => {
-                let principal = resolve_key(&self.state, &creds.access_key).await?.0;
+                let principal = authenticate(
+                    &self.state,
+                    &creds.access_key,
+                    cx.headers(),
+                    cx.uri().query(),
+                )
+                .await?
+                .principal
+                .clone();
                 self.state
                     .note_key_use(&creds.access_key, "s3", &self.state.region);
                 principal
@@ -244,6 +253,7 @@ impl S3Access for CairnAccess {
                         resource_policy: None,
                         context,
                         object: None,
+                        resource_policy_required: false,
                     },
                 )
                 .await

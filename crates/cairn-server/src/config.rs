@@ -29,6 +29,37 @@ pub struct ServerConfig {
     /// every new object with SSE-S3 since January 2023; this is for benchmarks and old setups).
     #[arg(long, env = "CAIRN_NO_DEFAULT_ENCRYPTION")]
     pub no_default_encryption: bool,
+    /// Where an OIDC issuer's signing keys (a JWKS) are read, `ISSUER=PATH_OR_URL`, instead of
+    /// from the issuer's OpenID discovery document: for servers without internet access, issuers
+    /// without discovery, and tests. Repeatable; comma-separated in the environment.
+    #[arg(
+        long = "oidc-jwks",
+        env = "CAIRN_OIDC_JWKS",
+        value_name = "ISSUER=PATH_OR_URL",
+        value_delimiter = ',',
+        value_parser = check_oidc_pin
+    )]
+    pub oidc_jwks: Vec<String>,
+}
+
+impl ServerConfig {
+    /// The `--oidc-jwks` pins as (issuer, path or URL); empty entries (an empty
+    /// `CAIRN_OIDC_JWKS`, a trailing comma) are none.
+    pub fn oidc_pins(&self) -> Vec<(String, String)> {
+        self.oidc_jwks
+            .iter()
+            .filter_map(|v| crate::sts::web_identity::parse_pin(v).ok())
+            .collect()
+    }
+}
+
+/// Validates one `--oidc-jwks` value at start-up, so that a typo stops the server rather than
+/// silently leaving an issuer to discovery. Empty is allowed (and means nothing).
+fn check_oidc_pin(value: &str) -> Result<String, String> {
+    if value.trim().is_empty() {
+        return Ok(String::new());
+    }
+    crate::sts::web_identity::parse_pin(value).map(|_| value.to_string())
 }
 
 /// Where an offline command finds the server's stores.
@@ -55,4 +86,42 @@ pub fn root_keys_from_env() -> Option<(String, String)> {
     let id = std::env::var("CAIRN_ROOT_ACCESS_KEY_ID").ok()?;
     let secret = std::env::var("CAIRN_ROOT_SECRET_ACCESS_KEY").ok()?;
     (!id.is_empty() && !secret.is_empty()).then_some((id, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ServerConfig;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        server: ServerConfig,
+    }
+
+    fn pins(args: &[&str]) -> Result<Vec<(String, String)>, clap::Error> {
+        let argv = std::iter::once("cairn").chain(args.iter().copied());
+        Cli::try_parse_from(argv).map(|c| c.server.oidc_pins())
+    }
+
+    #[test]
+    fn oidc_jwks_is_repeatable_and_comma_separated() {
+        let p = |i: &str, s: &str| (i.to_string(), s.to_string());
+        assert_eq!(
+            pins(&[
+                "--oidc-jwks",
+                "accounts.google.com=/k.json,https://idp.example=https://idp.example/keys",
+                "--oidc-jwks",
+                "x.example=/x.json,",
+            ])
+            .unwrap(),
+            vec![
+                p("accounts.google.com", "/k.json"),
+                p("https://idp.example", "https://idp.example/keys"),
+                p("x.example", "/x.json"),
+            ]
+        );
+        assert_eq!(pins(&["--oidc-jwks", ""]).unwrap(), vec![]);
+        assert!(pins(&["--oidc-jwks", "accounts.google.com"]).is_err());
+    }
 }

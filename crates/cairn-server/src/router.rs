@@ -93,6 +93,7 @@ impl Router {
             user_agent: header("user-agent"),
             host: header("host"),
         };
+        sigv2_presigned_token_as_header(&mut req);
         let mut resp = if let Some(refused) = presign_limits(req.uri().query()) {
             with_request_id_in_error(refused, &request_id)
         } else if query::is_query_request(
@@ -172,6 +173,24 @@ fn presign_limits(query: Option<&str>) -> Option<Response<s3s::Body>> {
     );
     err.set_status_code(StatusCode::BAD_REQUEST);
     err.to_http_response().ok()
+}
+
+/// A SigV2 presigned URL signs its session token as the `x-amz-security-token` header (it is an
+/// amz header in the string to sign) but carries it as a query parameter; s3s reads amz headers
+/// only, so the token is copied into a header before verification.
+fn sigv2_presigned_token_as_header(req: &mut Request<Incoming>) {
+    let Some(query) = req.uri().query() else {
+        return;
+    };
+    if !query.contains("AWSAccessKeyId=") || req.headers().contains_key("x-amz-security-token") {
+        return;
+    }
+    let token = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-security-token"))
+        .and_then(|(_, v)| HeaderValue::from_str(&v).ok());
+    if let Some(token) = token {
+        req.headers_mut().insert("x-amz-security-token", token);
+    }
 }
 
 /// A SigV2 header-signed request on a bucket (`/bucket`, no key) with a small body.

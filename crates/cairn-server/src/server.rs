@@ -97,6 +97,9 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         keys: Default::default(),
         loaded: Default::default(),
         last_used: Default::default(),
+        oidc_keys: Arc::new(crate::sts::web_identity::IssuerKeys::new(
+            config.oidc_pins(),
+        )),
     });
 
     let mut builder = S3ServiceBuilder::new(CairnS3 {
@@ -148,6 +151,18 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "removed orphaned blobs"),
             Err(e) => tracing::warn!(err = %e, "orphan sweep failed"),
+        }
+    });
+    // Expired sessions are forgotten a day after expiry (until then they answer ExpiredToken).
+    let purger = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let day_ago = crate::time::now_ms() / 1000 - 86_400;
+            if let Err(e) = purger.meta.delete_expired_sessions(day_ago).await {
+                tracing::warn!(err = %e, "purging expired sessions failed");
+            }
         }
     });
     // Access logs go out in batches, and once more on shutdown.

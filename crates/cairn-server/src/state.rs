@@ -21,10 +21,13 @@ pub struct AppState {
     pub policies: crate::authz::cache::PolicyCache,
     /// Bumped by every IAM change; the caches below are valid for one generation.
     pub iam_generation: crate::authz::generation::Generation,
-    /// Access key id → (principal, secret).
-    pub keys: crate::authz::generation::GenCache<String, (crate::principal::Principal, String)>,
+    /// Access key id → principal, secret and (for temporary credentials) the session check.
+    pub keys: crate::authz::generation::GenCache<String, Arc<crate::auth::Resolved>>,
     /// Access key id → (last use in ms, service, region), in memory (see GetAccessKeyLastUsed).
     pub last_used: std::sync::Mutex<std::collections::HashMap<String, (i64, String, String)>>,
+    /// Signing keys of OIDC issuers, for AssumeRoleWithWebIdentity (pinned by `--oidc-jwks`,
+    /// else discovered).
+    pub oidc_keys: Arc<crate::sts::web_identity::IssuerKeys>,
     /// (account, lower-case user name) → the user's loaded policies.
     pub loaded:
         crate::authz::generation::GenCache<(String, String), std::sync::Arc<crate::authz::Loaded>>,

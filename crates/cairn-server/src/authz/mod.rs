@@ -8,6 +8,7 @@ pub mod cache;
 pub mod documents;
 pub mod generation;
 pub mod s3_actions;
+pub mod simulation;
 
 use crate::iam::aws_managed;
 use crate::principal::Principal;
@@ -35,6 +36,9 @@ pub struct AuthzRequest<'a> {
     /// The existing object the request acts on, whose tags conditions may test
     /// (`s3:ExistingObjectTag/<key>`); read only when a policy asks.
     pub object: Option<(&'a str, &'a str)>,
+    /// The resource policy must admit the caller itself (a role trust policy), not merely
+    /// leave the decision to identity policies.
+    pub resource_policy_required: bool,
 }
 
 /// Whether any statement tests a condition key with this (lower-case) prefix.
@@ -64,10 +68,27 @@ pub struct Loaded {
     boundary: Option<(String, Arc<Policy>)>,
     /// The principal's tags, seen by conditions as `aws:PrincipalTag/<key>`.
     tags: Vec<(String, String)>,
+    /// Session policies of a role session (empty: no session-policy side).
+    session: Vec<(String, Arc<Policy>)>,
+    /// Keys the principal brings to every request (`aws:SourceIdentity`, …).
+    keys: Vec<(String, Vec<String>)>,
+}
+
+impl Loaded {
+    fn bare(principal: RequestPrincipal) -> Loaded {
+        Loaded {
+            principal,
+            identity: vec![],
+            boundary: None,
+            tags: vec![],
+            session: vec![],
+            keys: vec![],
+        }
+    }
 }
 
 /// The document of a managed policy's default version (AWS-managed or customer-managed).
-async fn managed_document(state: &State, arn: &str) -> Option<String> {
+pub async fn managed_document(state: &State, arn: &str) -> Option<String> {
     if let Some((_, _, _, doc)) = aws_managed::lookup(arn) {
         return Some(doc.to_string());
     }
@@ -97,10 +118,12 @@ fn parsed(
 
 async fn load(state: &State, principal: &Principal) -> Result<Arc<Loaded>, Denied> {
     use generation::GenCache;
-    let Principal::User { account_id, name } = principal else {
-        return load_uncached(state, principal).await.map(Arc::new);
+    // Users by name; role sessions by access key id (`:` cannot occur in IAM names).
+    let key = match principal {
+        Principal::User { account_id, name } => (account_id.clone(), name.to_lowercase()),
+        Principal::Role(s) => (s.account_id.clone(), format!("{}:session", s.access_key_id)),
+        _ => return load_uncached(state, principal).await.map(Arc::new),
     };
-    let key = (account_id.clone(), name.to_lowercase());
     if let Some(hit) = state.loaded.get(&state.iam_generation, &key) {
         return Ok(hit);
     }
@@ -115,6 +138,45 @@ async fn load(state: &State, principal: &Principal) -> Result<Arc<Loaded>, Denie
 /// Labelled policies: identity policies and the permissions boundary.
 type EntityPolicies = (Vec<(String, Arc<Policy>)>, Option<(String, Arc<Policy>)>);
 
+/// The texts behind [`EntityPolicies`], with the same labels: inline labels are
+/// `"<kind> <name> inline policy <policy>"`, managed ones the policy ARN.
+pub struct EntityDocuments {
+    pub identity: Vec<(String, String)>,
+    pub boundary: Option<(String, String)>,
+}
+
+/// A boundary that no longer resolves allows nothing.
+const DENY_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+
+/// The documents of the identity policies (inline and attached, with a user's groups') and
+/// of the permissions boundary of a user, group or role. Policy simulation reads these too, so
+/// it evaluates exactly what a request would.
+pub async fn entity_documents(
+    state: &State,
+    account_id: &str,
+    kind: EntityKind,
+    name: &str,
+) -> Result<EntityDocuments, cairn_meta::MetaError> {
+    let applied = state.meta.applied_policies(account_id, kind, name).await?;
+    let mut identity = applied.inline;
+    for arn in applied.attached {
+        if let Some(doc) = managed_document(state, &arn).await {
+            identity.push((arn, doc));
+        }
+    }
+    let boundary = match applied.permissions_boundary {
+        Some(arn) => {
+            let doc = managed_document(state, &arn)
+                .await
+                .unwrap_or_else(|| DENY_ALL.to_string());
+            Some((arn, doc))
+        }
+        None => None,
+    };
+    Ok(EntityDocuments { identity, boundary })
+}
+
 /// The identity policies (inline and attached, with a user's groups') and the permissions
 /// boundary of a user, group or role.
 pub async fn entity_policies(
@@ -123,30 +185,15 @@ pub async fn entity_policies(
     kind: EntityKind,
     name: &str,
 ) -> Result<EntityPolicies, cairn_meta::MetaError> {
-    let applied = state.meta.applied_policies(account_id, kind, name).await?;
-    let mut identity: Vec<(String, Arc<Policy>)> = applied
-        .inline
-        .iter()
-        .filter_map(|(label, doc)| parsed(state, label.clone(), doc, PolicyKind::Identity))
+    let docs = entity_documents(state, account_id, kind, name).await?;
+    let identity = docs
+        .identity
+        .into_iter()
+        .filter_map(|(label, doc)| parsed(state, label, &doc, PolicyKind::Identity))
         .collect();
-    for arn in &applied.attached {
-        if let Some(doc) = managed_document(state, arn).await {
-            identity.extend(parsed(state, arn.clone(), &doc, PolicyKind::Identity));
-        }
-    }
-    let boundary = match &applied.permissions_boundary {
-        Some(arn) => match managed_document(state, arn).await {
-            Some(doc) => parsed(state, arn.clone(), &doc, PolicyKind::Identity),
-            // A boundary that no longer resolves allows nothing.
-            None => parsed(
-                state,
-                arn.clone(),
-                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
-                PolicyKind::Identity,
-            ),
-        },
-        None => None,
-    };
+    let boundary = docs
+        .boundary
+        .and_then(|(label, doc)| parsed(state, label, &doc, PolicyKind::Identity));
     Ok((identity, boundary))
 }
 
@@ -156,18 +203,9 @@ async fn load_uncached(state: &State, principal: &Principal) -> Result<Loaded, D
         message: "Service is unavailable, please retry.".into(),
     };
     match principal {
-        Principal::Anonymous => Ok(Loaded {
-            principal: RequestPrincipal::anonymous(),
-            identity: vec![],
-            boundary: None,
-            tags: vec![],
-        }),
-        Principal::Root { account_id } => Ok(Loaded {
-            principal: RequestPrincipal::root(account_id),
-            identity: vec![],
-            boundary: None,
-            tags: vec![],
-        }),
+        Principal::Anonymous => Ok(Loaded::bare(RequestPrincipal::anonymous())),
+        Principal::Root { account_id } => Ok(Loaded::bare(RequestPrincipal::root(account_id))),
+        Principal::Role(s) => load_role_session(state, s).await.map_err(unavailable),
         Principal::User { account_id, name } => {
             let user = state
                 .meta
@@ -177,12 +215,9 @@ async fn load_uncached(state: &State, principal: &Principal) -> Result<Loaded, D
             let Some(user) = user else {
                 // The user was deleted after its key was read: nothing applies.
                 let arn = format!("arn:aws:iam::{account_id}:user/{name}");
-                return Ok(Loaded {
-                    principal: RequestPrincipal::user(account_id, &arn, name, ""),
-                    identity: vec![],
-                    boundary: None,
-                    tags: vec![],
-                });
+                return Ok(Loaded::bare(RequestPrincipal::user(
+                    account_id, &arn, name, "",
+                )));
             };
             let (identity, boundary) = entity_policies(state, account_id, EntityKind::User, name)
                 .await
@@ -192,9 +227,85 @@ async fn load_uncached(state: &State, principal: &Principal) -> Result<Loaded, D
                 identity,
                 boundary,
                 tags: user.attrs.tags.clone(),
+                session: vec![],
+                keys: vec![],
             })
         }
     }
+}
+
+/// A role session: the role's policies and boundary, narrowed by the session policies; the
+/// role's tags overridden by the session's.
+async fn load_role_session(
+    state: &State,
+    s: &crate::principal::RoleSession,
+) -> Result<Loaded, cairn_meta::MetaError> {
+    let principal = RequestPrincipal::assumed_role(
+        &s.account_id,
+        &s.role_arn(),
+        &s.session_arn(),
+        &s.user_id(),
+    );
+    let Some(role) = state
+        .meta
+        .get_entity(&s.account_id, EntityKind::Role, &s.role_name)
+        .await?
+        .filter(|r| r.id == s.role_id)
+    else {
+        return Ok(Loaded::bare(principal));
+    };
+    let (identity, boundary) =
+        entity_policies(state, &s.account_id, EntityKind::Role, &role.name).await?;
+    let mut session = Vec::new();
+    if let Some(doc) = &s.attrs.policy {
+        session.extend(parsed(
+            state,
+            "session policy".into(),
+            doc,
+            PolicyKind::Session,
+        ));
+    }
+    for arn in &s.attrs.policy_arns {
+        // A session policy that no longer resolves allows nothing.
+        let doc = managed_document(state, arn).await.unwrap_or_else(|| {
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#.into()
+        });
+        session.extend(parsed(state, arn.clone(), &doc, PolicyKind::Session));
+    }
+    if s.attrs.has_session_policies() && session.is_empty() {
+        // Never let an unparseable session policy widen the session.
+        session.extend(parsed(
+            state,
+            "session policy".into(),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+            PolicyKind::Session,
+        ));
+    }
+    let mut tags = role.attrs.tags.clone();
+    for (k, v) in &s.attrs.tags {
+        match tags.iter_mut().find(|(tk, _)| tk.eq_ignore_ascii_case(k)) {
+            Some(slot) => slot.1 = v.clone(),
+            None => tags.push((k.clone(), v.clone())),
+        }
+    }
+    let mut keys = vec![(
+        "aws:TokenIssueTime".to_string(),
+        vec![crate::query::xml::iso8601(s.attrs.issued * 1000)],
+    )];
+    if let Some(id) = &s.attrs.source_identity {
+        keys.push(("aws:SourceIdentity".into(), vec![id.clone()]));
+    }
+    if let Some(p) = &s.attrs.federated_provider {
+        keys.push(("aws:FederatedProvider".into(), vec![p.clone()]));
+    }
+    Ok(Loaded {
+        principal,
+        identity,
+        boundary,
+        tags,
+        session,
+        keys,
+    })
 }
 
 /// AWS's AccessDenied wording for a refused evaluation.
@@ -253,6 +364,10 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
     for (k, v) in &loaded.tags {
         ctx = ctx.with_key(&format!("aws:PrincipalTag/{k}"), &[v]);
     }
+    for (k, v) in &loaded.keys {
+        let values: Vec<&str> = v.iter().map(String::as_str).collect();
+        ctx = ctx.with_key(k, &values);
+    }
     let all: Vec<&Policy> = loaded
         .identity
         .iter()
@@ -282,14 +397,28 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
             .boundary
             .as_ref()
             .map(|(l, p)| (l.as_str(), p.as_ref())),
-        session: vec![],
+        session: loaded
+            .session
+            .iter()
+            .map(|(l, p)| (l.as_str(), p.as_ref()))
+            .collect(),
         resource: req
             .resource_policy
             .iter()
             .map(|(l, p)| (l.as_str(), p.as_ref()))
             .collect(),
     };
-    let eval = cairn_policy::evaluate(&set, &ctx);
+    let mut eval = cairn_policy::evaluate(&set, &ctx);
+    if eval.is_allowed()
+        && req.resource_policy_required
+        && !cairn_policy::resource_policies_admit(&set.resource, &ctx)
+    {
+        eval = Evaluation {
+            decision: Decision::ImplicitDeny,
+            matched: vec![],
+            reason: "the trust policy does not admit the caller".into(),
+        };
+    }
     if eval.is_allowed() {
         return Ok(eval);
     }
@@ -304,6 +433,29 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
             ctx.is_cross_account(),
         ),
     })
+}
+
+/// Whether a role's trust policy admits a web-identity provider (`accounts.google.com`, or an
+/// OIDC provider ARN) with the token's claims among the condition keys.
+pub fn federated_allowed(
+    provider: &str,
+    action: &str,
+    role_arn: &str,
+    role_account: &str,
+    trust: &Policy,
+    context: &[(String, Vec<String>)],
+) -> bool {
+    let mut ctx = RequestContext::new(RequestPrincipal::web_identity(provider), action, role_arn)
+        .with_resource_account(role_account);
+    for (k, v) in context {
+        let values: Vec<&str> = v.iter().map(String::as_str).collect();
+        ctx = ctx.with_key(k, &values);
+    }
+    let set = PolicySet {
+        resource: vec![("role trust policy", trust)],
+        ..PolicySet::default()
+    };
+    cairn_policy::evaluate(&set, &ctx).is_allowed()
 }
 
 /// Whether a resource policy lets an AWS service principal (e.g. `logging.s3.amazonaws.com`
@@ -327,42 +479,4 @@ pub fn service_allowed(
             .collect(),
     };
     cairn_policy::evaluate(&set, &ctx).is_allowed()
-}
-
-/// One question of a policy simulation.
-pub struct Simulation<'a> {
-    pub principal: RequestPrincipal,
-    pub identity: Vec<(String, Arc<Policy>)>,
-    pub boundary: Option<(String, Arc<Policy>)>,
-    pub resource_policy: Option<Arc<Policy>>,
-    pub action: &'a str,
-    pub resource: &'a str,
-    pub context: &'a [(String, Vec<String>)],
-}
-
-/// Evaluates a simulated request exactly as a real one (iam:SimulatePrincipalPolicy).
-pub fn simulate(sim: &Simulation<'_>) -> Evaluation {
-    let mut ctx = RequestContext::new(sim.principal.clone(), sim.action, sim.resource);
-    if let Some(account) = sim.principal.account.clone() {
-        ctx = ctx.with_resource_account(&account);
-    }
-    for (k, v) in sim.context {
-        let values: Vec<&str> = v.iter().map(String::as_str).collect();
-        ctx = ctx.with_key(k, &values);
-    }
-    let set = PolicySet {
-        identity: sim
-            .identity
-            .iter()
-            .map(|(l, p)| (l.as_str(), p.as_ref()))
-            .collect(),
-        permissions_boundary: sim.boundary.as_ref().map(|(l, p)| (l.as_str(), p.as_ref())),
-        session: vec![],
-        resource: sim
-            .resource_policy
-            .iter()
-            .map(|p| ("resource policy", p.as_ref()))
-            .collect(),
-    };
-    cairn_policy::evaluate(&set, &ctx)
 }

@@ -5,6 +5,8 @@ mod account;
 pub mod aws_managed;
 mod groups;
 mod names;
+mod oidc_providers;
+pub use names::validation;
 mod policies;
 mod render;
 mod roles;
@@ -68,6 +70,7 @@ impl Ctx<'_> {
                 resource_policy: None,
                 context: self.caller.context.clone(),
                 object: None,
+                resource_policy_required: false,
             },
         )
         .await
@@ -133,6 +136,13 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
             return Err(QueryError::forbidden(
                 "MissingAuthenticationToken",
                 "Request is missing Authentication Token",
+            ));
+        }
+        // GetSessionToken credentials (without MFA, which Cairn does not have) cannot call IAM.
+        Principal::User { .. } | Principal::Root { .. } if caller.temporary => {
+            return Err(QueryError::forbidden(
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
             ));
         }
         p => p.account_id().unwrap_or_default().to_string(),
@@ -208,9 +218,23 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
         "TagRole" => roles::tag_role(&cx).await,
         "UntagRole" => roles::untag_role(&cx).await,
         "ListRoleTags" => roles::list_role_tags(&cx).await,
+        "CreateOpenIDConnectProvider" => oidc_providers::create(&cx).await,
+        "GetOpenIDConnectProvider" => oidc_providers::get(&cx).await,
+        "ListOpenIDConnectProviders" => oidc_providers::list(&cx).await,
+        "DeleteOpenIDConnectProvider" => oidc_providers::delete(&cx).await,
+        "AddClientIDToOpenIDConnectProvider" => oidc_providers::add_client_id(&cx).await,
+        "RemoveClientIDFromOpenIDConnectProvider" => oidc_providers::remove_client_id(&cx).await,
+        "UpdateOpenIDConnectProviderThumbprint" => oidc_providers::update_thumbprint(&cx).await,
+        "TagOpenIDConnectProvider" => oidc_providers::tag(&cx).await,
+        "UntagOpenIDConnectProvider" => oidc_providers::untag(&cx).await,
+        "ListOpenIDConnectProviderTags" => oidc_providers::list_tags(&cx).await,
         "GetAccountSummary" => account::get_account_summary(&cx).await,
         "SimulatePrincipalPolicy" => simulate::simulate_principal_policy(&cx).await,
         "SimulateCustomPolicy" => simulate::simulate_custom_policy(&cx).await,
+        "GetContextKeysForPrincipalPolicy" => {
+            simulate::get_context_keys_for_principal_policy(&cx).await
+        }
+        "GetContextKeysForCustomPolicy" => simulate::get_context_keys_for_custom_policy(&cx).await,
         "GetAccountAuthorizationDetails" => account::get_account_authorization_details(&cx).await,
         other => Err(QueryError::bad_request(
             "InvalidAction",

@@ -31,6 +31,10 @@ fn target_user<'a>(cx: &'a Ctx<'_>) -> Result<Option<&'a str>, QueryError> {
         None => match &cx.caller.principal {
             Principal::User { name, .. } => Ok(Some(name.as_str())),
             Principal::Root { .. } => Ok(None),
+            Principal::Role(_) => Err(QueryError::bad_request(
+                "ValidationError",
+                "Must specify userName when calling with non-User credentials",
+            )),
             Principal::Anonymous => Err(QueryError::forbidden("AccessDenied", "Access denied")),
         },
     }

@@ -67,6 +67,8 @@ pub struct Caller {
     /// Condition keys of the request (`aws:SourceIp`, …).
     pub context: Vec<(String, Vec<String>)>,
     pub access_key_id: Option<String>,
+    /// Signed with temporary (STS) credentials.
+    pub temporary: bool,
     pub request_id: String,
 }
 
@@ -84,27 +86,55 @@ fn authenticate_error(e: sigv4::SigError) -> QueryError {
     }
 }
 
-/// Establishes the caller: a verified SigV4 signature, or anonymous when unsigned.
+/// The caller as authentication established it.
+struct Authenticated {
+    principal: Principal,
+    access_key_id: Option<String>,
+    /// The signing name (`iam`, `sts`), when signed.
+    service: Option<String>,
+    temporary: bool,
+}
+
+fn invalid_token() -> QueryError {
+    QueryError::forbidden(
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+    )
+}
+
+/// Establishes the caller: a verified SigV4 signature (with the session token of temporary
+/// credentials), or anonymous when unsigned.
 async fn authenticate(
     state: &State,
     parts: &Parts,
     body: &[u8],
-) -> Result<(Principal, Option<String>, Option<String>), QueryError> {
+) -> Result<Authenticated, QueryError> {
     let Some(header) = parts
         .headers
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     else {
-        return Ok((Principal::Anonymous, None, None));
+        return Ok(Authenticated {
+            principal: Principal::Anonymous,
+            access_key_id: None,
+            service: None,
+            temporary: false,
+        });
     };
     let auth = sigv4::parse_auth_header(header).map_err(authenticate_error)?;
-    let (principal, secret) = resolve_key(state, auth.access_key_id).await.map_err(|_| {
-        QueryError::forbidden(
-            "InvalidClientTokenId",
-            "The security token included in the request is invalid.",
-        )
-    })?;
-    sigv4::verify(parts, body, &auth, &secret).map_err(authenticate_error)?;
+    let resolved = resolve_key(state, auth.access_key_id)
+        .await
+        .map_err(|e| match e.code() {
+            s3s::S3ErrorCode::ExpiredToken => QueryError::forbidden(
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            ),
+            _ => invalid_token(),
+        })?;
+    resolved
+        .check_token(crate::auth::presented_token(&parts.headers, parts.uri.query()).as_deref())
+        .map_err(|_| invalid_token())?;
+    sigv4::verify(parts, body, &auth, &resolved.secret).map_err(authenticate_error)?;
     state.note_key_use(
         auth.access_key_id,
         auth.service,
@@ -114,11 +144,12 @@ async fn authenticate(
             auth.region
         },
     );
-    Ok((
-        principal,
-        Some(auth.access_key_id.to_string()),
-        Some(auth.service.to_string()),
-    ))
+    Ok(Authenticated {
+        principal: resolved.principal.clone(),
+        access_key_id: Some(auth.access_key_id.to_string()),
+        service: Some(auth.service.to_string()),
+        temporary: resolved.is_temporary(),
+    })
 }
 
 /// Handles one Query API request.
@@ -135,7 +166,12 @@ pub async fn handle(
         _ => IAM_NAMESPACE,
     };
     let result = async {
-        let (principal, access_key_id, service) = authenticate(state, &parts, &body).await?;
+        let Authenticated {
+            principal,
+            access_key_id,
+            service,
+            temporary,
+        } = authenticate(state, &parts, &body).await?;
         let service = service.unwrap_or_else(|| match params.get("Version") {
             Some("2011-06-15") => "sts".to_string(),
             _ => "iam".to_string(),
@@ -146,6 +182,7 @@ pub async fn handle(
             principal,
             context,
             access_key_id,
+            temporary,
             request_id: request_id.to_string(),
         };
         match service.as_str() {

@@ -65,7 +65,15 @@ impl S3Route for AccountBpaRoute {
             .credentials
             .as_ref()
             .ok_or_else(|| s3_error!(AccessDenied, "Access Denied"))?;
-        let (principal, _) = crate::auth::resolve_key(&self.state, &creds.access_key).await?;
+        let principal = crate::auth::authenticate(
+            &self.state,
+            &creds.access_key,
+            &req.headers,
+            req.uri.query(),
+        )
+        .await?
+        .principal
+        .clone();
         let account = req
             .headers
             .get("x-amz-account-id")
@@ -164,6 +172,7 @@ async fn authorize(state: &State, principal: &Principal, action: &str) -> S3Resu
             resource_policy: None,
             context: vec![],
             object: None,
+            resource_policy_required: false,
         },
     )
     .await

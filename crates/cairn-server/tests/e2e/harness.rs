@@ -192,6 +192,89 @@ impl Drop for Server {
     }
 }
 
+/// A second account, created with `cairn account create` beside the running server.
+pub fn create_account(s: &Server, name: &str) -> (String, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["account", "create", name, "--data-dir"])
+        .arg(&s.dir)
+        .output()
+        .expect("run cairn account create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let account = text
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or_default()
+        .to_string();
+    let value = |k: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(k))
+            .unwrap_or_default()
+            .to_string()
+    };
+    (
+        account,
+        value("AWS_ACCESS_KEY_ID="),
+        value("AWS_SECRET_ACCESS_KEY="),
+    )
+}
+
+/// An S3 client with temporary credentials (key, secret, session token).
+pub fn client_session(s: &Server, key: &str, secret: &str, token: &str) -> Client {
+    let conf = aws_sdk_s3::config::Builder::new()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(&s.endpoint)
+        .force_path_style(true)
+        .credentials_provider(Credentials::new(
+            key,
+            secret,
+            Some(token.to_string()),
+            None,
+            "test",
+        ))
+        .build();
+    Client::from_conf(conf)
+}
+
+/// An STS client; `token` for temporary credentials.
+pub fn sts_with(s: &Server, key: &str, secret: &str, token: Option<&str>) -> aws_sdk_sts::Client {
+    let conf = aws_sdk_sts::config::Builder::new()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .region(aws_sdk_sts::config::Region::new("us-east-1"))
+        .endpoint_url(&s.endpoint)
+        .credentials_provider(aws_sdk_sts::config::Credentials::new(
+            key,
+            secret,
+            token.map(str::to_string),
+            None,
+            "test",
+        ))
+        .build();
+    aws_sdk_sts::Client::from_conf(conf)
+}
+
+/// An IAM client with temporary credentials.
+pub fn iam_session(s: &Server, key: &str, secret: &str, token: &str) -> aws_sdk_iam::Client {
+    let conf = aws_sdk_iam::config::Builder::new()
+        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+        .region(aws_sdk_iam::config::Region::new("us-east-1"))
+        .endpoint_url(&s.endpoint)
+        .credentials_provider(aws_sdk_iam::config::Credentials::new(
+            key,
+            secret,
+            Some(token.to_string()),
+            None,
+            "test",
+        ))
+        .build();
+    aws_sdk_iam::Client::from_conf(conf)
+}
+
 /// The AWS error code of a failed SDK call.
 pub fn code<E, R>(err: &aws_sdk_s3::error::SdkError<E, R>) -> String
 where

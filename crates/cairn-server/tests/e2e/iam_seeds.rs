@@ -562,37 +562,6 @@ async fn explicit_deny_in_bucket_policy_wins_and_invalid_policies_are_refused() 
     assert_eq!(anon.status(), 403);
 }
 
-/// A second account, created with `cairn account create` beside the running server.
-fn create_account(s: &Server, name: &str) -> (String, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args(["account", "create", name, "--data-dir"])
-        .arg(&s.dir)
-        .output()
-        .expect("run cairn account create");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let account = text
-        .split_whitespace()
-        .nth(2)
-        .unwrap_or_default()
-        .to_string();
-    let value = |k: &str| {
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix(k))
-            .unwrap_or_default()
-            .to_string()
-    };
-    (
-        account,
-        value("AWS_ACCESS_KEY_ID="),
-        value("AWS_SECRET_ACCESS_KEY="),
-    )
-}
-
 /// Cross-account access needs both the bucket policy and the caller's own identity policy.
 #[tokio::test]
 async fn cross_account_grant_needs_bucket_policy_and_identity_policy() {
