@@ -70,6 +70,14 @@ impl ApiError {
         )
     }
 
+    pub fn expired_token() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "ExpiredTokenException",
+            "The security token included in the request is expired",
+        )
+    }
+
     pub fn invalid_signature(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "InvalidSignatureException", message)
     }

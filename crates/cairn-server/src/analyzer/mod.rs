@@ -84,10 +84,17 @@ async fn authenticate(state: &State, parts: &Parts, body: &[u8]) -> Result<Princ
             "Credential should be scoped to correct service: '{SIGNING_NAME}'."
         )));
     }
-    let (principal, secret) = resolve_key(state, auth.access_key_id)
+    let resolved = resolve_key(state, auth.access_key_id)
         .await
+        .map_err(|e| match e.code() {
+            s3s::S3ErrorCode::ExpiredToken => ApiError::expired_token(),
+            _ => ApiError::unrecognized_client(),
+        })?;
+    // Temporary credentials must come with their session token.
+    resolved
+        .check_token(crate::auth::presented_token(&parts.headers, parts.uri.query()).as_deref())
         .map_err(|_| ApiError::unrecognized_client())?;
-    sigv4::verify(parts, body, &auth, &secret).map_err(|e| match e {
+    sigv4::verify(parts, body, &auth, &resolved.secret).map_err(|e| match e {
         sigv4::SigError::Malformed(msg) => ApiError::incomplete_signature(msg),
         sigv4::SigError::Skewed => ApiError::invalid_signature(
             "Signature expired: the request time is more than 15 minutes from the server time.",
@@ -102,7 +109,7 @@ async fn authenticate(state: &State, parts: &Parts, body: &[u8]) -> Result<Princ
         auth.region
     };
     state.note_key_use(auth.access_key_id, SIGNING_NAME, region);
-    Ok(principal)
+    Ok(resolved.principal.clone())
 }
 
 /// `access-analyzer:<operation>` on the account's analyzer resources (root always may; an IAM
@@ -126,6 +133,7 @@ async fn authorize(
             resource_policy: None,
             context,
             object: None,
+            resource_policy_required: false,
         },
     )
     .await
