@@ -24,7 +24,7 @@ pub fn in_range(cidr: &str, address: &str) -> bool {
 }
 
 /// `(network, prefix length)`; the prefix of a bare address is its full width.
-fn parse_cidr(cidr: &str) -> Option<(IpAddr, u32)> {
+pub(crate) fn parse_cidr(cidr: &str) -> Option<(IpAddr, u32)> {
     let (addr, prefix) = match cidr.trim().split_once('/') {
         Some((a, p)) => (a, Some(p)),
         None => (cidr.trim(), None),

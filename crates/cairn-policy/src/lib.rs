@@ -4,6 +4,7 @@
 
 pub mod catalog;
 mod catalog_data;
+mod catalog_global_keys;
 mod condition_eval;
 pub mod condition_operator;
 pub mod context;
@@ -14,6 +15,7 @@ pub mod evaluate;
 pub mod explain;
 mod glob;
 mod ip;
+pub mod lint;
 mod parse;
 mod principal_match;
 mod raw;

@@ -36,6 +36,12 @@ pub struct Span {
 pub struct SourceMap<'a> {
     text: &'a str,
     root: Option<Value<'a>>,
+    /// Byte offset of each line's first character, so a position costs a binary search (and,
+    /// for non-ASCII text, a count within its line) rather than a scan from the start.
+    line_starts: Vec<usize>,
+    /// For non-ASCII text, the number of characters before each byte offset (empty for ASCII
+    /// text, where bytes are characters), so a position never rescans the text.
+    chars_before: Vec<u32>,
 }
 
 impl<'a> SourceMap<'a> {
@@ -54,7 +60,52 @@ impl<'a> SourceMap<'a> {
         let root = parse_to_ast(text, &CollectOptions::default(), &strict)
             .ok()
             .and_then(|r| r.value);
-        SourceMap { text, root }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect::<Vec<usize>>();
+        let chars_before = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut table = vec![0u32; text.len() + 1];
+            let mut count = 0u32;
+            for (byte, slot) in table.iter_mut().enumerate() {
+                // Characters that start before `byte` (only boundaries are ever looked up).
+                *slot = count;
+                if byte < text.len() && text.is_char_boundary(byte) {
+                    count = count.saturating_add(1);
+                }
+            }
+            table
+        };
+        SourceMap {
+            text,
+            root,
+            line_starts,
+            chars_before,
+        }
+    }
+
+    /// The parsed document (`None` when the text is not JSON), for walks that need every node.
+    pub(crate) fn root(&self) -> Option<&Value<'a>> {
+        self.root.as_ref()
+    }
+
+    /// The span of a node's range.
+    pub(crate) fn span_of(&self, r: jsonc_parser::common::Range) -> Span {
+        self.span(r)
+    }
+
+    /// The span of the whole text.
+    pub fn whole(&self) -> Span {
+        Span {
+            start: self.position(0),
+            end: self.position(self.text.len()),
+        }
+    }
+
+    /// The position of a byte offset into the text (clamped to its end).
+    pub fn position_at(&self, byte: usize) -> Position {
+        self.position(byte)
     }
 
     /// The span of the value at `path` (the whole document for an empty path).
@@ -100,13 +151,24 @@ impl<'a> SourceMap<'a> {
     }
 
     fn position(&self, byte: usize) -> Position {
-        let before = &self.text[..byte.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let mut byte = byte.min(self.text.len());
+        while !self.text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let line = self.line_starts.partition_point(|&s| s <= byte).max(1);
+        let line_start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        if self.chars_before.is_empty() {
+            return Position {
+                line,
+                column: byte - line_start,
+                offset: byte,
+            };
+        }
+        let chars = |b: usize| self.chars_before.get(b).map_or(0, |&c| c as usize);
         Position {
             line,
-            column: before[line_start..].chars().count(),
-            offset: before.chars().count(),
+            column: chars(byte) - chars(line_start),
+            offset: chars(byte),
         }
     }
 }
@@ -151,6 +213,18 @@ mod tests {
         assert_eq!(whole.end.line, 4);
         let k = map.locate_key(&[key("Version")]).unwrap();
         assert_eq!((k.start.line, k.start.column, k.start.offset), (2, 2, 4));
+    }
+
+    #[test]
+    fn positions_count_characters() {
+        let text = "{\"Sid\": \"é\",\n \"Id\": \"x\"}";
+        let map = SourceMap::new(text);
+        let id = map.locate(&[key("Id")]).unwrap();
+        assert_eq!(
+            (id.start.line, id.start.column, id.start.offset),
+            (2, 7, 20)
+        );
+        assert_eq!(map.whole().end.offset, text.chars().count());
     }
 
     #[test]

@@ -1,11 +1,19 @@
 #!/usr/bin/env python3
 """Generate src/catalog_data.rs from the AWS Service Authorization Reference extract.
 
-Usage: gen_catalog.py <iam-action-catalog-s3-iam-sts.json> > src/catalog_data.rs
+Usage: gen_catalog.py <iam-action-catalog-s3-iam-sts.json> tools/service_prefixes.txt \
+           <s3_operation_permissions.json> > src/catalog_data.rs
 
-The input lists services (some prefixes, e.g. iam, appear more than once with
-different display names); actions of the same prefix are merged. Output is
-sorted so regenerating is deterministic.
+The first input lists services (some prefixes, e.g. iam, appear more than once with
+different display names); actions of the same prefix are merged, and for resource
+types and condition keys the first definition wins. The second input is every
+service prefix AWS defines (one a line; taken from the full Service Authorization
+Reference extract in the same `parliament` wheel, `parliament/iam_definition.json`),
+so a linter can tell an unknown service from one this catalog merely does not detail.
+The third input maps S3 API operations to the IAM actions they are authorized by; the
+operations whose name is not itself an action (ListObjects → s3:ListBucket) let a linter
+suggest the action meant by a policy that names the API.
+Output is sorted so regenerating is deterministic.
 """
 import json
 import sys
@@ -15,10 +23,34 @@ def rust_str(s):
     return json.dumps(s)  # JSON string escaping is valid Rust for these ASCII names
 
 
+CONDITION_TYPES = {
+    "String": "String",
+    "ARN": "Arn",
+    "Numeric": "Numeric",
+    "Bool": "Bool",
+    "Date": "Date",
+    "ArrayOfString": "ArrayOfString",
+    "ArrayOfARN": "ArrayOfArn",
+}
+
+
 def main():
     src = sys.argv[1]
     with open(src) as f:
         services = json.load(f)
+    with open(sys.argv[2]) as f:
+        prefixes = sorted({line.strip() for line in f if line.strip()})
+    with open(sys.argv[3]) as f:
+        operations = json.load(f)["operations"]
+    resources = {}
+    conditions = {}
+    for svc in services:
+        res = resources.setdefault(svc["prefix"], {})
+        for r in svc["resources"]:
+            res.setdefault(r["resource"], r["arn"])
+        cond = conditions.setdefault(svc["prefix"], {})
+        for c in svc["conditions"]:
+            cond.setdefault(c["condition"], CONDITION_TYPES[c["type"]])
     merged = {}
     for svc in services:
         actions = merged.setdefault(svc["prefix"], {})
@@ -34,7 +66,7 @@ def main():
     out.append("// iam-action-catalog-s3-iam-sts.json (AWS Service Authorization Reference,")
     out.append("// as packaged by parliament 1.6.4). DO NOT EDIT; regenerate instead.")
     out.append("")
-    out.append("use crate::catalog::{AccessLevel, KnownAction};")
+    out.append("use crate::catalog::{AccessLevel, ConditionType, KnownAction, KnownService};")
     out.append("")
     out.append("/// Every known action, sorted by service prefix then action name.")
     out.append("#[rustfmt::skip]")
@@ -52,6 +84,43 @@ def main():
             out.append(f"        resource_types: &[{res}],")
             out.append(f"        condition_keys: &[{keys}],")
             out.append("    },")
+    out.append("];")
+    out.append("")
+    out.append("/// Resource types (name, ARN format) and condition keys (name, type) of each detailed service.")
+    out.append("#[rustfmt::skip]")
+    out.append("pub(crate) static SERVICES: &[KnownService] = &[")
+    for prefix in sorted(resources):
+        out.append("    KnownService {")
+        out.append(f"        prefix: {rust_str(prefix)},")
+        out.append("        resources: &[")
+        for name in sorted(resources[prefix]):
+            out.append(f"            ({rust_str(name)}, {rust_str(resources[prefix][name])}),")
+        out.append("        ],")
+        out.append("        condition_keys: &[")
+        for key in sorted(conditions[prefix]):
+            out.append(f"            ({rust_str(key)}, ConditionType::{conditions[prefix][key]}),")
+        out.append("        ],")
+        out.append("    },")
+    out.append("];")
+    out.append("")
+    s3_actions = {name.lower() for name in merged.get("s3", {})}
+    api = sorted(
+        (op["operation"], op["required_actions"][0])
+        for op in operations
+        if len(op.get("required_actions") or []) == 1 and op["operation"].lower() not in s3_actions
+    )
+    out.append("/// S3 API operations whose name is not an IAM action, with the action that authorizes them.")
+    out.append("#[rustfmt::skip]")
+    out.append("pub(crate) static S3_API_ACTIONS: &[(&str, &str)] = &[")
+    for op, action in api:
+        out.append(f"    ({rust_str(op)}, {rust_str(action)}),")
+    out.append("];")
+    out.append("")
+    out.append("/// Every service prefix AWS defines, sorted.")
+    out.append("#[rustfmt::skip]")
+    out.append("pub(crate) static SERVICE_PREFIXES: &[&str] = &[")
+    for p in prefixes:
+        out.append(f"    {rust_str(p)},")
     out.append("];")
     print("\n".join(out))
 

@@ -5,6 +5,7 @@
 //! ([`cairn_blob`]).
 
 pub mod access;
+pub mod analyzer;
 pub mod auth;
 pub mod authz;
 pub mod bootstrap;

@@ -1,5 +1,5 @@
-//! The front door: every HTTP request gets a request id, then goes to the Query API (IAM/STS)
-//! or to S3 (s3s: SigV4/SigV2 authentication → [`crate::access`] authorization → handlers).
+//! The front door: every HTTP request gets a request id, then goes to the Query API (IAM/STS),
+//! to Access Analyzer's REST-JSON API (`POST /policy/validation`), or to S3 (s3s: SigV4/SigV2 authentication → [`crate::access`] authorization → handlers).
 
 use crate::host::BaseDomain;
 use crate::query;
@@ -114,6 +114,21 @@ impl Router {
                         Some(remote),
                     )
                     .await
+                }
+                Err(_) => plain_error(StatusCode::PAYLOAD_TOO_LARGE),
+            }
+        } else if crate::analyzer::is_analyzer_request(
+            req.method(),
+            req.uri().path(),
+            req.headers(),
+            vhost_bucket,
+        ) {
+            let (parts, body) = req.into_parts();
+            match Limited::new(body, MAX_QUERY_BODY).collect().await {
+                Ok(body) => {
+                    let body = body.to_bytes();
+                    crate::analyzer::handle(&self.state, parts, body, &request_id, Some(remote))
+                        .await
                 }
                 Err(_) => plain_error(StatusCode::PAYLOAD_TOO_LARGE),
             }

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod analyzer;
 mod auth;
 mod buckets;
 mod crash;
