@@ -1,4 +1,4 @@
-//! Cairn's metadata: accounts, access keys, buckets, objects, multipart uploads, IAM and STS.
+//! Cairn's metadata: accounts, access keys, buckets, objects, multipart uploads, IAM (with console passwords) and STS.
 //!
 //! Handlers talk to [`MetaStore`] only. [`SqlMeta`] implements it on two backends that share one
 //! schema: SQLite inside the data directory (the zero-set-up default) and PostgreSQL (several
@@ -11,12 +11,14 @@
 mod error;
 mod iam_model;
 mod iam_store;
+mod login;
 mod model;
 mod schema;
 mod session_model;
 mod session_store;
 mod sql;
 mod sql_iam;
+mod sql_login;
 mod sql_sessions;
 mod sql_versions;
 mod store;
@@ -25,6 +27,7 @@ mod version_store;
 pub use error::MetaError;
 pub use iam_model::*;
 pub use iam_store::IamStore;
+pub use login::{LoginProfile, LoginStore};
 pub use model::*;
 pub use session_model::*;
 pub use session_store::SessionStore;

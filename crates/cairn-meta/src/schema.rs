@@ -169,4 +169,14 @@ CREATE TABLE IF NOT EXISTS oidc_providers (
 );
 CREATE INDEX IF NOT EXISTS oidc_providers_by_account ON oidc_providers (account_id, arn)
 "#,
+    r#"
+CREATE TABLE IF NOT EXISTS login_profiles (
+    account_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    reset_required BIGINT NOT NULL,
+    created BIGINT NOT NULL,
+    PRIMARY KEY (account_id, user_id)
+)
+"#,
 ];

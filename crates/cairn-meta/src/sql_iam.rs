@@ -253,6 +253,13 @@ impl IamStore for SqlMeta {
                 {
                     return conflict("Cannot delete entity, must remove users from group first.");
                 }
+                if self
+                    .count(&mut tx, "SELECT COUNT(*) FROM login_profiles WHERE account_id = $1 AND user_id IN (SELECT id FROM iam_entities WHERE account_id = $1 AND kind = 'user' AND name_key = $2)", &[account_id, &k])
+                    .await?
+                    > 0
+                {
+                    return conflict("Cannot delete entity, must delete login profile first.");
+                }
             }
             EntityKind::Group => {
                 if self

@@ -8,7 +8,13 @@ use crate::model::*;
 /// that are no longer referenced, so the caller can delete those blobs after the commit.
 #[async_trait::async_trait]
 pub trait MetaStore:
-    crate::IamStore + crate::VersionStore + crate::SessionStore + Send + Sync + 'static
+    crate::IamStore
+    + crate::VersionStore
+    + crate::SessionStore
+    + crate::LoginStore
+    + Send
+    + Sync
+    + 'static
 {
     // --- accounts and keys ---
     /// The account created first, if any: the one `cairn server` bootstraps.

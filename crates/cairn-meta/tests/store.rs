@@ -694,7 +694,76 @@ async fn counters(s: &SqlMeta) {
     assert_eq!(s.counter("never-bumped").await.unwrap(), 0);
 }
 
+async fn login_profiles_keyed_by_user_id(s: &SqlMeta) {
+    let acct = "111111111111";
+    s.create_entity(&entity(EntityKind::User, "Walker"))
+        .await
+        .unwrap();
+    let profile = LoginProfile {
+        account_id: acct.into(),
+        user_id: "IDWalker".into(),
+        password_hash: "$argon2id$v=19$first".into(),
+        reset_required: true,
+        created: 7,
+    };
+    assert!(
+        s.get_login_profile(acct, "IDWalker")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        s.update_login_profile(&profile).await,
+        Err(MetaError::NoSuchEntity)
+    ));
+    s.create_login_profile(&profile).await.unwrap();
+    assert!(matches!(
+        s.create_login_profile(&profile).await,
+        Err(MetaError::AlreadyExists)
+    ));
+    assert_eq!(
+        s.get_login_profile(acct, "IDWalker").await.unwrap(),
+        Some(profile.clone())
+    );
+    // Another account's user with the same id is another profile.
+    assert!(
+        s.get_login_profile("222222222222", "IDWalker")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let changed = LoginProfile {
+        password_hash: "$argon2id$v=19$second".into(),
+        reset_required: false,
+        created: 99,
+        ..profile.clone()
+    };
+    s.update_login_profile(&changed).await.unwrap();
+    let got = s
+        .get_login_profile(acct, "IDWalker")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.password_hash, changed.password_hash);
+    assert!(!got.reset_required);
+    assert_eq!(got.created, 7, "the creation date stays");
+    // A user with a login profile cannot be deleted, as in IAM.
+    assert!(matches!(
+        s.delete_entity(acct, EntityKind::User, "walker").await,
+        Err(MetaError::DeleteConflict(m)) if m.contains("login profile")
+    ));
+    s.delete_login_profile(acct, "IDWalker").await.unwrap();
+    assert!(matches!(
+        s.delete_login_profile(acct, "IDWalker").await,
+        Err(MetaError::NoSuchEntity)
+    ));
+    s.delete_entity(acct, EntityKind::User, "Walker")
+        .await
+        .unwrap();
+}
+
 async fn contract(s: &SqlMeta) {
+    login_profiles_keyed_by_user_id(s).await;
     counters(s).await;
     sessions_and_oidc_providers(s).await;
     versions_and_delete_markers(s).await;
