@@ -13,7 +13,7 @@ pub struct LoginProfile {
     pub password_hash: String,
     /// The user must pick a new password at the next sign-in.
     pub reset_required: bool,
-    /// Seconds since the epoch.
+    /// Milliseconds since the epoch, like the entities' creation dates.
     pub created: i64,
 }
 

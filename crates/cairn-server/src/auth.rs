@@ -30,6 +30,8 @@ pub struct SessionCheck {
     pub token_hash: String,
     /// Seconds since the epoch.
     pub expires: i64,
+    /// A console sign-in session (it may call IAM).
+    pub console: bool,
 }
 
 /// Why a temporary credential's token was refused.
@@ -45,6 +47,11 @@ impl Resolved {
     /// Whether the credentials came from STS (GetSessionToken or a role).
     pub fn is_temporary(&self) -> bool {
         self.session.is_some()
+    }
+
+    /// Whether the credentials are a console password sign-in's session.
+    pub fn is_console(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.console)
     }
 
     /// Checks the session token a request presents (`x-amz-security-token`). Long-term keys
@@ -181,12 +188,16 @@ async fn resolve_session(state: &State, access_key_id: &str) -> S3Result<Resolve
             }
         }
     };
+    let console = s.kind == SessionKind::User
+        && serde_json::from_str::<crate::sts::session::SessionAttrs>(&s.attrs)
+            .is_ok_and(|a| a.console);
     Ok(Resolved {
         principal,
         secret: open_secret(state, &s.secret_enc)?,
         session: Some(SessionCheck {
             token_hash: s.token_hash,
             expires: s.expires,
+            console,
         }),
     })
 }

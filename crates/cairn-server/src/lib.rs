@@ -10,6 +10,7 @@ pub mod auth;
 pub mod authz;
 pub mod bootstrap;
 pub mod config;
+pub mod console;
 pub mod crypto;
 mod fsutil;
 pub mod host;

@@ -1,5 +1,6 @@
 //! The front door: every HTTP request gets a request id, then goes to the Query API (IAM/STS),
-//! to Access Analyzer's REST-JSON API (`POST /policy/validation`), or to S3 (s3s: SigV4/SigV2 authentication → [`crate::access`] authorization → handlers).
+//! to Access Analyzer's REST-JSON API (`POST /policy/validation`), to the web console
+//! (`/_console/…`), or to S3 (s3s: SigV4/SigV2 authentication → [`crate::access`] authorization → handlers).
 
 use crate::host::BaseDomain;
 use crate::query;
@@ -96,6 +97,14 @@ impl Router {
         sigv2_presigned_token_as_header(&mut req);
         let mut resp = if let Some(refused) = presign_limits(req.uri().query()) {
             with_request_id_in_error(refused, &request_id)
+        } else if crate::console::is_console_request(req.uri().path(), vhost_bucket) {
+            let (parts, body) = req.into_parts();
+            match Limited::new(body, MAX_QUERY_BODY).collect().await {
+                Ok(body) => {
+                    crate::console::handle(&self.state, &parts, body.to_bytes(), Some(remote)).await
+                }
+                Err(_) => plain_error(StatusCode::PAYLOAD_TOO_LARGE),
+            }
         } else if query::is_query_request(
             req.method(),
             req.uri().path(),

@@ -4,6 +4,7 @@
 mod account;
 pub mod aws_managed;
 mod groups;
+pub mod login_profiles;
 mod names;
 mod oidc_providers;
 pub use names::validation;
@@ -138,8 +139,9 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
                 "Request is missing Authentication Token",
             ));
         }
-        // GetSessionToken credentials (without MFA, which Cairn does not have) cannot call IAM.
-        Principal::User { .. } | Principal::Root { .. } if caller.temporary => {
+        // GetSessionToken credentials (without MFA, which Cairn does not have) cannot call IAM;
+        // a console sign-in's session can.
+        Principal::User { .. } | Principal::Root { .. } if caller.temporary && !caller.console => {
             return Err(QueryError::forbidden(
                 "InvalidClientTokenId",
                 "The security token included in the request is invalid.",
@@ -167,6 +169,11 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
         "UpdateAccessKey" => users::update_access_key(&cx).await,
         "DeleteAccessKey" => users::delete_access_key(&cx).await,
         "GetAccessKeyLastUsed" => users::get_access_key_last_used(&cx).await,
+        "CreateLoginProfile" => login_profiles::create(&cx).await,
+        "GetLoginProfile" => login_profiles::get(&cx).await,
+        "UpdateLoginProfile" => login_profiles::update(&cx).await,
+        "DeleteLoginProfile" => login_profiles::delete(&cx).await,
+        "ChangePassword" => login_profiles::change_password(&cx).await,
         "CreateGroup" => groups::create_group(&cx).await,
         "GetGroup" => groups::get_group(&cx).await,
         "ListGroups" => groups::list_groups(&cx).await,

@@ -69,6 +69,8 @@ pub struct Caller {
     pub access_key_id: Option<String>,
     /// Signed with temporary (STS) credentials.
     pub temporary: bool,
+    /// Those temporary credentials are a console sign-in's (they may call IAM).
+    pub console: bool,
     pub request_id: String,
 }
 
@@ -93,6 +95,7 @@ struct Authenticated {
     /// The signing name (`iam`, `sts`), when signed.
     service: Option<String>,
     temporary: bool,
+    console: bool,
 }
 
 fn invalid_token() -> QueryError {
@@ -119,6 +122,7 @@ async fn authenticate(
             access_key_id: None,
             service: None,
             temporary: false,
+            console: false,
         });
     };
     let auth = sigv4::parse_auth_header(header).map_err(authenticate_error)?;
@@ -149,6 +153,7 @@ async fn authenticate(
         access_key_id: Some(auth.access_key_id.to_string()),
         service: Some(auth.service.to_string()),
         temporary: resolved.is_temporary(),
+        console: resolved.is_console(),
     })
 }
 
@@ -171,6 +176,7 @@ pub async fn handle(
             access_key_id,
             service,
             temporary,
+            console,
         } = authenticate(state, &parts, &body).await?;
         let service = service.unwrap_or_else(|| match params.get("Version") {
             Some("2011-06-15") => "sts".to_string(),
@@ -183,6 +189,7 @@ pub async fn handle(
             context,
             access_key_id,
             temporary,
+            console,
             request_id: request_id.to_string(),
         };
         match service.as_str() {

@@ -253,6 +253,7 @@ impl SessionRequest {
             transitive_tag_keys: self.transitive_tag_keys,
             source_identity: self.source_identity,
             federated_provider: None,
+            console: false,
             issued: crate::time::now_ms() / 1000,
         })
     }

@@ -23,6 +23,10 @@ pub struct SessionAttrs {
     /// as `aws:FederatedProvider` reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub federated_provider: Option<String>,
+    /// A console password sign-in (see `console::signin`): unlike GetSessionToken's, such a
+    /// user session may call IAM, as AWS's console sessions do.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub console: bool,
     /// Issue time in seconds, for `aws:TokenIssueTime`.
     #[serde(default)]
     pub issued: i64,
