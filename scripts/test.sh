@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust workspace (unit, store contract on SQLite and PostgreSQL, end-to-end
-# through aws-sdk-s3) and the client tests (aws CLI, boto3) against a real server.
+# through aws-sdk-s3) and the client tests (aws CLI, boto3) against a real server, then the web
+# console in Chromium (skipped when Chromium or Playwright is missing, except under CI=true).
 # Needs: PostgreSQL at 127.0.0.1:5432 (or CAIRN_TEST_POSTGRES), and
-#        pip install -r tests/python/requirements.txt
+#        pip install -r tests/python/requirements.txt, and apt-get install chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -p cairn-server
 cargo test --workspace
 python3 -m pytest -q tests/python
+python3 -m pytest -q tests/console

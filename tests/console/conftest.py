@@ -31,7 +31,7 @@ def _missing():
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "the playwright package is not installed (pip install playwright)"
+        return "the playwright package is not installed (pip install -r tests/python/requirements.txt)"
     if not shutil.which(CHROMIUM):
         return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
     return None

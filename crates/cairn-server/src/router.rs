@@ -97,7 +97,7 @@ impl Router {
         sigv2_presigned_token_as_header(&mut req);
         let mut resp = if let Some(refused) = presign_limits(req.uri().query()) {
             with_request_id_in_error(refused, &request_id)
-        } else if crate::console::is_console_request(req.uri().path(), vhost_bucket) {
+        } else if crate::console::is_console_request(req.method(), req.uri().path(), vhost_bucket) {
             let (parts, body) = req.into_parts();
             match Limited::new(body, MAX_QUERY_BODY).collect().await {
                 Ok(body) => {

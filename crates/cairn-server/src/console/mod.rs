@@ -17,15 +17,21 @@ use http::{HeaderValue, Method, Response, StatusCode};
 /// Where the console is mounted.
 pub const PREFIX: &str = "/_console";
 
-/// Whether a request is for the console: its path, on the bare endpoint (in a virtual-hosted
-/// bucket's host, `/_console/…` is an object key).
-pub fn is_console_request(path: &str, vhost_bucket: bool) -> bool {
+/// Whether a request is for the console: a page or asset (`GET`/`HEAD` below the prefix) or the
+/// sign-in (`POST`), on the bare endpoint (in a virtual-hosted bucket's host, `/_console/…` is an
+/// object key). Anything else goes on to S3, which refuses `_console` as a bucket name.
+pub fn is_console_request(method: &Method, path: &str, vhost_bucket: bool) -> bool {
+    let below = path == PREFIX
+        || path
+            .strip_prefix(PREFIX)
+            .is_some_and(|rest| rest.starts_with('/'));
     !vhost_bucket
-        && (path == PREFIX
-            || path
-                .strip_prefix(PREFIX)
-                .is_some_and(|rest| rest.starts_with('/')))
+        && below
+        && (matches!(*method, Method::GET | Method::HEAD)
+            || (method == Method::POST && path == SIGN_IN))
 }
+
+const SIGN_IN: &str = "/_console/api/signin";
 
 pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> Response<s3s::Body> {
     let mut resp = Response::new(s3s::Body::from(value.to_string()));
@@ -147,11 +153,19 @@ mod tests {
 
     #[test]
     fn the_console_path_never_names_a_bucket() {
-        assert!(is_console_request("/_console", false));
-        assert!(is_console_request("/_console/", false));
-        assert!(is_console_request("/_console/js/app.js", false));
-        assert!(!is_console_request("/_consoles/x", false));
-        assert!(!is_console_request("/console/", false));
-        assert!(!is_console_request("/_console/", true));
+        let get = Method::GET;
+        assert!(is_console_request(&get, "/_console", false));
+        assert!(is_console_request(&get, "/_console/", false));
+        assert!(is_console_request(&get, "/_console/js/app.js", false));
+        assert!(is_console_request(
+            &Method::POST,
+            "/_console/api/signin",
+            false
+        ));
+        assert!(!is_console_request(&Method::PUT, "/_console", false));
+        assert!(!is_console_request(&Method::POST, "/_console/x", false));
+        assert!(!is_console_request(&get, "/_consoles/x", false));
+        assert!(!is_console_request(&get, "/console/", false));
+        assert!(!is_console_request(&get, "/_console/", true));
     }
 }

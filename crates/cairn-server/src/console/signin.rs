@@ -53,7 +53,7 @@ pub async fn sign_in(
     let attempt = match super::throttle::SIGN_IN.begin(&key, remote.map(|r| r.ip())) {
         Ok(a) => a,
         Err(wait) => {
-            let secs = wait.as_secs().max(1);
+            let secs = super::throttle::whole_seconds(wait);
             let mut resp = json_error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "TooManyAttempts",

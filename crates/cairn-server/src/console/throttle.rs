@@ -39,6 +39,11 @@ impl Key {
     }
 }
 
+/// Whole seconds to wait (rounded up, at least one), as Retry-After says it.
+pub fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Count {
     attempts: u32,

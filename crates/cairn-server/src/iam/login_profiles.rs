@@ -228,7 +228,7 @@ pub async fn change_password(cx: &Ctx<'_>) -> IamResult {
                 "LimitExceeded",
                 format!(
                     "Too many invalid password attempts. Try again in {} seconds.",
-                    wait.as_secs().max(1)
+                    crate::console::throttle::whole_seconds(wait)
                 ),
             )
         })?;

@@ -6,6 +6,7 @@ mod harness;
 mod analyzer;
 mod auth;
 mod buckets;
+mod console;
 mod crash;
 mod encryption;
 mod iam_api;
