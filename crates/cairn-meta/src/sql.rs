@@ -350,6 +350,57 @@ impl MetaStore for SqlMeta {
         Ok(())
     }
 
+    async fn record_key_use(
+        &self,
+        access_key_id: &str,
+        used_ms: i64,
+        service: &str,
+        region: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO access_key_usage (access_key_id, used, service, region) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (access_key_id) DO UPDATE SET used = excluded.used, service = excluded.service, \
+             region = excluded.region WHERE access_key_usage.used < excluded.used",
+        )
+        .bind(access_key_id)
+        .bind(used_ms)
+        .bind(service)
+        .bind(region)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn key_use(&self, access_key_id: &str) -> Result<Option<(i64, String, String)>> {
+        let row = sqlx::query(
+            "SELECT used, service, region FROM access_key_usage WHERE access_key_id = $1",
+        )
+        .bind(access_key_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .transpose()
+    }
+
+    async fn claim_setting(&self, name: &str, value: &str) -> Result<String> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO cairn_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&mut *tx.tx)
+        .await?;
+        let row = sqlx::query("SELECT value FROM cairn_settings WHERE name = $1")
+            .bind(name)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+        tx.tx.commit().await?;
+        Ok(row.try_get(0)?)
+    }
+
     async fn counter(&self, name: &str) -> Result<u64> {
         let key = format!("counter:{name}");
         let value = self.get_setting(&key).await?;

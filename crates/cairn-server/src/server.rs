@@ -84,6 +84,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             config.data_dir.join("root-credentials").display()
         );
     }
+    let shared_meta = config.meta.is_some();
     let state = Arc::new(AppState {
         meta,
         blobs,
@@ -92,8 +93,13 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         default_encryption: !config.no_default_encryption,
         policies: Default::default(),
         access_logs: Default::default(),
-        // Caches of IAM state are safe only while this process makes every IAM change.
-        iam_generation: crate::authz::generation::Generation::new(config.meta.is_none()),
+        // With a shared database the caches follow the database's counter (see generation.rs).
+        iam_generation: if shared_meta {
+            crate::authz::generation::Generation::shared()
+        } else {
+            crate::authz::generation::Generation::local()
+        },
+        shared_meta,
         keys: Default::default(),
         loaded: Default::default(),
         last_used: Default::default(),

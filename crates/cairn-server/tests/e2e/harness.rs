@@ -2,6 +2,7 @@
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use sqlx::Connection;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -221,6 +222,31 @@ pub fn create_account(s: &Server, name: &str) -> (String, String, String) {
         value("AWS_ACCESS_KEY_ID="),
         value("AWS_SECRET_ACCESS_KEY="),
     )
+}
+
+/// A fresh, empty PostgreSQL database; its URL.
+pub async fn fresh_postgres() -> (String, String, String) {
+    let base = std::env::var("CAIRN_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = format!("cairn_e2e_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .expect("PostgreSQL must be reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+    (url, base, name)
+}
+
+/// Drops a database made by [`fresh_postgres`].
+pub async fn drop_postgres(base: &str, name: &str) {
+    let mut admin = sqlx::PgConnection::connect(base).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
 }
 
 /// An S3 client with temporary credentials (key, secret, session token).

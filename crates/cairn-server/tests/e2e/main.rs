@@ -16,6 +16,7 @@ mod multipart;
 mod objects;
 mod oidc_fixture;
 mod protection;
+mod scale_out;
 mod simulation;
 mod storage;
 mod sts;

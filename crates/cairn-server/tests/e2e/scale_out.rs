@@ -1,0 +1,297 @@
+//! Several stateless nodes on one PostgreSQL database and one shared data dir: one namespace,
+//! read-after-write across nodes, multipart parts through different nodes, IAM changes obeyed by
+//! the next request to any node, and no acknowledged write lost when a node dies.
+
+use crate::harness::*;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+
+/// Three nodes sharing a fresh database and a data dir. Dropping them kills the nodes.
+struct Cluster {
+    nodes: Vec<Server>,
+    _dir: tempfile::TempDir,
+    base: String,
+    db: String,
+}
+
+impl Cluster {
+    async fn start(n: usize) -> Cluster {
+        let (url, base, db) = fresh_postgres().await;
+        let dir = tempfile::tempdir().unwrap();
+        let nodes = (0..n)
+            .map(|_| Server::spawn_env(dir.path(), None, &["--meta", &url], &[]))
+            .collect();
+        Cluster {
+            nodes,
+            _dir: dir,
+            base,
+            db,
+        }
+    }
+
+    async fn stop(mut self) {
+        for n in &mut self.nodes {
+            n.kill();
+        }
+        drop_postgres(&self.base, &self.db).await;
+    }
+}
+
+async fn put(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Result<(), String> {
+    c.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(body.to_vec().into())
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code(&e))
+}
+
+async fn get(c: &Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+    match c.get_object().bucket(bucket).key(key).send().await {
+        Ok(out) => Ok(body_bytes(out).await),
+        Err(e) => Err(code(&e)),
+    }
+}
+
+#[tokio::test]
+async fn three_nodes_serve_one_namespace() {
+    let cluster = Cluster::start(3).await;
+    let [a, b, c] = [&cluster.nodes[0], &cluster.nodes[1], &cluster.nodes[2]];
+    // All three agree on the one account bootstrapped on the empty database.
+    let account = |s: &Server| {
+        let sts = sts_with(s, ROOT_KEY, ROOT_SECRET, None);
+        async move {
+            sts.get_caller_identity()
+                .send()
+                .await
+                .unwrap()
+                .account()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let id = account(a).await;
+    assert_eq!(account(b).await, id);
+    assert_eq!(account(c).await, id);
+
+    let (ca, cb, cc) = (a.client(), b.client(), c.client());
+    ca.create_bucket().bucket("shared").send().await.unwrap();
+    // Read-after-write across nodes, overwrites included.
+    for i in 0..20u8 {
+        let body = vec![i; 1000 + usize::from(i)];
+        put(&ca, "shared", "k", &body).await.unwrap();
+        assert_eq!(get(&cb, "shared", "k").await.unwrap(), body);
+        assert_eq!(get(&cc, "shared", "k").await.unwrap(), body);
+    }
+    for k in ["x/1", "x/2", "y"] {
+        put(&cb, "shared", k, k.as_bytes()).await.unwrap();
+    }
+    for client in [&ca, &cb, &cc] {
+        let page = client
+            .list_objects_v2()
+            .bucket("shared")
+            .send()
+            .await
+            .unwrap();
+        let keys: Vec<&str> = page.contents().iter().filter_map(|o| o.key()).collect();
+        assert_eq!(keys, ["k", "x/1", "x/2", "y"]);
+    }
+
+    // A multipart upload whose parts arrive at different nodes.
+    let upload = ca
+        .create_multipart_upload()
+        .bucket("shared")
+        .key("big")
+        .send()
+        .await
+        .unwrap();
+    let upload_id = upload.upload_id().unwrap();
+    let part1 = data(5 << 20, 1);
+    let part2 = data(1 << 20, 2);
+    let mut parts = Vec::new();
+    for (n, (client, body)) in [(&cb, &part1), (&cc, &part2)].into_iter().enumerate() {
+        let number = i32::try_from(n + 1).unwrap();
+        let out = client
+            .upload_part()
+            .bucket("shared")
+            .key("big")
+            .upload_id(upload_id)
+            .part_number(number)
+            .body(body.clone().into())
+            .send()
+            .await
+            .unwrap();
+        parts.push(
+            CompletedPart::builder()
+                .part_number(number)
+                .e_tag(out.e_tag().unwrap())
+                .build(),
+        );
+    }
+    ca.complete_multipart_upload()
+        .bucket("shared")
+        .key("big")
+        .upload_id(upload_id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let mut whole = part1.clone();
+    whole.extend_from_slice(&part2);
+    assert_eq!(get(&cc, "shared", "big").await.unwrap(), whole);
+    cluster.stop().await;
+}
+
+#[tokio::test]
+async fn iam_changes_on_one_node_bind_the_next_request_to_another() {
+    let cluster = Cluster::start(2).await;
+    let [a, b] = [&cluster.nodes[0], &cluster.nodes[1]];
+    a.client()
+        .create_bucket()
+        .bucket("guarded")
+        .send()
+        .await
+        .unwrap();
+    put(&a.client(), "guarded", "doc", b"secret").await.unwrap();
+    let iam_a = a.iam();
+    iam_a
+        .create_user()
+        .user_name("reader")
+        .send()
+        .await
+        .unwrap();
+    iam_a
+        .put_user_policy()
+        .user_name("reader")
+        .policy_name("read")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::guarded/*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let key = iam_a
+        .create_access_key()
+        .user_name("reader")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    let on_b = b.client_with(key.access_key_id(), key.secret_access_key());
+    // Node B caches the key and the user's policies on first use…
+    for _ in 0..3 {
+        assert_eq!(get(&on_b, "guarded", "doc").await.unwrap(), b"secret");
+    }
+    // …and drops them when node A changes IAM.
+    iam_a
+        .delete_user_policy()
+        .user_name("reader")
+        .policy_name("read")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&on_b, "guarded", "doc").await.unwrap_err(),
+        "AccessDenied"
+    );
+    iam_a
+        .put_user_policy()
+        .user_name("reader")
+        .policy_name("read")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::guarded/*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get(&on_b, "guarded", "doc").await.unwrap(), b"secret");
+    iam_a
+        .update_access_key()
+        .user_name("reader")
+        .access_key_id(key.access_key_id())
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&on_b, "guarded", "doc").await.unwrap_err(),
+        "InvalidAccessKeyId"
+    );
+    // A bucket policy set through B binds requests through A at once.
+    iam_a
+        .update_access_key()
+        .user_name("reader")
+        .access_key_id(key.access_key_id())
+        .status(aws_sdk_iam::types::StatusType::Active)
+        .send()
+        .await
+        .unwrap();
+    b.client()
+        .put_bucket_policy()
+        .bucket("guarded")
+        .policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::guarded/*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let on_a = a.client_with(key.access_key_id(), key.secret_access_key());
+    assert_eq!(
+        get(&on_a, "guarded", "doc").await.unwrap_err(),
+        "AccessDenied"
+    );
+    // GetAccessKeyLastUsed on A knows of the use through B.
+    let used = iam_a
+        .get_access_key_last_used()
+        .access_key_id(key.access_key_id())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        used.access_key_last_used().map(|u| u.service_name()),
+        Some("s3")
+    );
+    cluster.stop().await;
+}
+
+#[tokio::test]
+async fn a_node_killed_mid_workload_loses_no_acknowledged_write() {
+    let mut cluster = Cluster::start(3).await;
+    let clients: Vec<Client> = cluster.nodes.iter().map(Server::client).collect();
+    clients[0]
+        .create_bucket()
+        .bucket("work")
+        .send()
+        .await
+        .unwrap();
+    let mut acknowledged = Vec::new();
+    for i in 0..60usize {
+        if i == 25 {
+            cluster.nodes[2].kill();
+        }
+        let body = data(64 * 1024 + i, u8::try_from(i % 251).unwrap());
+        let key = format!("obj-{i}");
+        // The client tries the nodes in turn, as a load balancer's retry would.
+        let mut done = false;
+        for attempt in 0..3 {
+            let c = &clients[(i + attempt) % 3];
+            if put(c, "work", &key, &body).await.is_ok() {
+                done = true;
+                break;
+            }
+        }
+        assert!(done, "no node took {key}");
+        acknowledged.push((key, body));
+    }
+    for (key, body) in &acknowledged {
+        assert_eq!(&get(&clients[1], "work", key).await.unwrap(), body, "{key}");
+    }
+    let listed = clients[0]
+        .list_objects_v2()
+        .bucket("work")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.contents().len(), acknowledged.len());
+    cluster.stop().await;
+}
