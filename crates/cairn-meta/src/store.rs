@@ -34,6 +34,10 @@ pub trait MetaStore:
     /// Sets a setting only if it is unset and returns the value that holds: `value` for the
     /// first caller, the earlier value for everyone after (nodes starting together agree).
     async fn claim_setting(&self, name: &str, value: &str) -> Result<String>;
+    /// Takes (or renews) a named lease for `holder` until `now_ms + ttl_ms`: true when the lease
+    /// was free, expired, or already `holder`'s. Background work that one node at a time should
+    /// do (the orphan sweep) runs under one.
+    async fn try_lease(&self, name: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<bool>;
     /// A counter shared by every node on the database (0 until first bumped): nodes compare it
     /// with the number their caches were filled under.
     async fn counter(&self, name: &str) -> Result<u64>;

@@ -707,6 +707,11 @@ async fn counters(s: &SqlMeta) {
         .unwrap();
     assert_eq!(s.key_use("AKIAUSED").await.unwrap().map(|u| u.0), Some(20));
     assert!(s.key_use("AKIANEVER").await.unwrap().is_none());
+    assert!(s.try_lease("sweep", "node-a", 1_000, 100).await.unwrap());
+    assert!(!s.try_lease("sweep", "node-b", 1_050, 100).await.unwrap());
+    assert!(s.try_lease("sweep", "node-a", 1_050, 100).await.unwrap());
+    assert!(s.try_lease("sweep", "node-b", 1_200, 100).await.unwrap());
+    assert!(!s.try_lease("sweep", "node-a", 1_250, 100).await.unwrap());
     let first = s.claim_setting("claimed", "a").await.unwrap();
     assert_eq!(s.claim_setting("claimed", "b").await.unwrap(), first);
 }

@@ -55,9 +55,13 @@ pub async fn create_account(store: crate::config::StoreConfig, name: &str) -> an
 /// Opens everything and serves until the process ends.
 pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let meta = open_meta(&config.data_dir, config.meta.as_deref()).await?;
-    let blobs = BlobStore::open(&config.data_dir)
-        .await
-        .context("opening the blob store")?;
+    // A data dir shared by several nodes keeps their uploads in progress (see open_shared).
+    let blobs = if config.meta.is_some() {
+        BlobStore::open_shared(&config.data_dir, crate::sweep::MARGIN).await
+    } else {
+        BlobStore::open(&config.data_dir).await
+    };
+    let blobs = blobs.context("opening the blob store")?;
     let (master, source) = MasterKey::resolve(
         master_key_from_env().as_deref(),
         config.master_key_file.as_deref(),
@@ -145,11 +149,24 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         listener.local_addr()?,
         boot.account.id
     );
+    // Background work one node at a time does runs under a lease in the database.
+    let node = uuid::Uuid::new_v4().simple().to_string();
     // Orphaned blobs from earlier crashes go, in the background, shortly after start-up.
     let sweeper = state.clone();
     let started = std::time::SystemTime::now();
+    let sweep_node = node.clone();
     tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let ttl = i64::try_from(crate::sweep::MARGIN.as_millis()).unwrap_or(i64::MAX);
+        match sweeper
+            .meta
+            .try_lease("orphan-sweep", &sweep_node, crate::time::now_ms(), ttl)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return tracing::info!("another node is sweeping orphaned blobs"),
+            Err(e) => return tracing::warn!(err = %e, "orphan sweep lease unavailable"),
+        }
         let cutoff = started
             .checked_sub(crate::sweep::MARGIN)
             .unwrap_or(std::time::UNIX_EPOCH);
@@ -165,7 +182,17 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let day_ago = crate::time::now_ms() / 1000 - 86_400;
+            let now = crate::time::now_ms();
+            if !matches!(
+                purger
+                    .meta
+                    .try_lease("session-purge", &node, now, 3_000_000)
+                    .await,
+                Ok(true)
+            ) {
+                continue;
+            }
+            let day_ago = now / 1000 - 86_400;
             if let Err(e) = purger.meta.delete_expired_sessions(day_ago).await {
                 tracing::warn!(err = %e, "purging expired sessions failed");
             }
