@@ -295,3 +295,80 @@ async fn a_node_killed_mid_workload_loses_no_acknowledged_write() {
     assert_eq!(listed.contents().len(), acknowledged.len());
     cluster.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_versioned_writes_through_every_node() {
+    let cluster = Cluster::start(3).await;
+    let clients: Vec<Client> = cluster.nodes.iter().map(Server::client).collect();
+    clients[0]
+        .create_bucket()
+        .bucket("hot")
+        .send()
+        .await
+        .unwrap();
+    clients[1]
+        .put_bucket_versioning()
+        .bucket("hot")
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // 24 writers, 8 per node, all to one key.
+    let writers: Vec<_> = (0..24usize)
+        .map(|i| {
+            let c = clients[i % 3].clone();
+            tokio::spawn(async move {
+                let body = format!("writer-{i}").into_bytes();
+                c.put_object()
+                    .bucket("hot")
+                    .key("k")
+                    .body(body.into())
+                    .send()
+                    .await
+                    .ok()
+                    .and_then(|o| o.version_id().map(str::to_string))
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for w in writers {
+        ids.push(w.await.unwrap().expect("acknowledged with a version id"));
+    }
+    let versions = clients[2]
+        .list_object_versions()
+        .bucket("hot")
+        .send()
+        .await
+        .unwrap();
+    let listed: Vec<&str> = versions
+        .versions()
+        .iter()
+        .filter_map(|v| v.version_id())
+        .collect();
+    assert_eq!(listed.len(), ids.len());
+    for id in &ids {
+        assert!(listed.contains(&id.as_str()), "{id} missing");
+    }
+    // Exactly one is current, and GET returns its bytes.
+    let latest: Vec<_> = versions
+        .versions()
+        .iter()
+        .filter(|v| v.is_latest() == Some(true))
+        .collect();
+    assert_eq!(latest.len(), 1);
+    let current = get(&clients[0], "hot", "k").await.unwrap();
+    let by_version = clients[1]
+        .get_object()
+        .bucket("hot")
+        .key("k")
+        .version_id(latest[0].version_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_bytes(by_version).await, current);
+    cluster.stop().await;
+}
