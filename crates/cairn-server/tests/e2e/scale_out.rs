@@ -372,3 +372,131 @@ async fn concurrent_versioned_writes_through_every_node() {
     assert_eq!(body_bytes(by_version).await, current);
     cluster.stop().await;
 }
+
+/// Seeds 000 and 001 with every step sent to a different node.
+#[tokio::test]
+async fn seeds_with_requests_spread_over_nodes() {
+    let cluster = Cluster::start(3).await;
+    let n = |i: usize| &cluster.nodes[i % 3];
+    let account = sts_with(n(0), ROOT_KEY, ROOT_SECRET, None)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .account()
+        .unwrap()
+        .to_string();
+    // Seed 000: a user with no policies, admitted by the bucket policy alone.
+    n(1).iam()
+        .create_user()
+        .user_name("kpsync")
+        .send()
+        .await
+        .unwrap();
+    let key = n(2)
+        .iam()
+        .create_access_key()
+        .user_name("kpsync")
+        .send()
+        .await
+        .unwrap();
+    let key = key.access_key().unwrap();
+    n(0).client()
+        .create_bucket()
+        .bucket("kpsync-vault")
+        .send()
+        .await
+        .unwrap();
+    n(1).client()
+        .put_bucket_policy()
+        .bucket("kpsync-vault")
+        .policy(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:user/kpsync"}},"Action":["s3:ListBucket","s3:PutObjectAcl","s3:GetObject","s3:GetObjectAcl","s3:PutObject"],"Resource":["arn:aws:s3:::kpsync-vault","arn:aws:s3:::kpsync-vault/*"]}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    let user = |i: usize| n(i).client_with(key.access_key_id(), key.secret_access_key());
+    put(&user(2), "kpsync-vault", "db.kdbx", b"vault")
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&user(0), "kpsync-vault", "db.kdbx").await.unwrap(),
+        b"vault"
+    );
+    let err = user(1)
+        .delete_object()
+        .bucket("kpsync-vault")
+        .key("db.kdbx")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    assert!(user(2).list_buckets().send().await.is_err());
+
+    // Seed 001: a group policy with s3:* on one bucket.
+    let iam = |i: usize| n(i).iam();
+    iam(0)
+        .create_group()
+        .group_name("deployers")
+        .send()
+        .await
+        .unwrap();
+    iam(1)
+        .put_group_policy()
+        .group_name("deployers")
+        .policy_name("site")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::site-bucket","arn:aws:s3:::site-bucket/*"]}]}"#)
+        .send()
+        .await
+        .unwrap();
+    iam(2)
+        .create_user()
+        .user_name("middleman")
+        .send()
+        .await
+        .unwrap();
+    let k = iam(0)
+        .create_access_key()
+        .user_name("middleman")
+        .send()
+        .await
+        .unwrap();
+    let k = k.access_key().unwrap();
+    n(1).client()
+        .create_bucket()
+        .bucket("site-bucket")
+        .send()
+        .await
+        .unwrap();
+    let mm = |i: usize| n(i).client_with(k.access_key_id(), k.secret_access_key());
+    // Not in the group yet: refused everywhere.
+    assert_eq!(
+        put(&mm(2), "site-bucket", "index.html", b"<h1>")
+            .await
+            .unwrap_err(),
+        "AccessDenied"
+    );
+    iam(1)
+        .add_user_to_group()
+        .group_name("deployers")
+        .user_name("middleman")
+        .send()
+        .await
+        .unwrap();
+    put(&mm(2), "site-bucket", "index.html", b"<h1>")
+        .await
+        .unwrap();
+    mm(0)
+        .delete_object()
+        .bucket("site-bucket")
+        .key("index.html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        put(&mm(1), "kpsync-vault", "x", b"x").await.unwrap_err(),
+        "AccessDenied"
+    );
+    cluster.stop().await;
+}
