@@ -301,6 +301,20 @@ pub fn iam_session(s: &Server, key: &str, secret: &str, token: &str) -> aws_sdk_
     aws_sdk_iam::Client::from_conf(conf)
 }
 
+/// The AWS error code of a failed STS call.
+pub fn sts_code<E, R>(e: &aws_sdk_sts::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    match e {
+        aws_sdk_sts::error::SdkError::ServiceError(se) => {
+            se.err().code().unwrap_or_default().to_string()
+        }
+        other => format!("{other:?}"),
+    }
+}
+
 /// The AWS error code of a failed SDK call.
 pub fn code<E, R>(err: &aws_sdk_s3::error::SdkError<E, R>) -> String
 where
