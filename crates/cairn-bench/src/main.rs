@@ -12,6 +12,14 @@
 //!
 //! Usage: `cargo run --release -p cairn-bench -- authz-overhead [SECONDS] [CONCURRENCY]`
 //! (uses `target/release/cairn`, or `CAIRN_BIN`).
+//!
+//! `cairn-bench nodes`: aggregate 4 KiB PUT and GET rates of 1..=N nodes sharing one PostgreSQL
+//! database and one data dir (requests spread round-robin), beside one node on SQLite.
+//!
+//! Usage: `cargo run --release -p cairn-bench -- nodes [MAX_NODES] [SECONDS] [CONCURRENCY]`
+//! (PostgreSQL from `CAIRN_TEST_POSTGRES`, default `postgres://postgres@127.0.0.1:5432/test`).
+
+mod nodes;
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
@@ -71,11 +79,20 @@ async fn run(client: &Client, secs: u64, concurrency: usize) -> (f64, f64, f64) 
 fn start_server(
     extra: &[&str],
 ) -> anyhow::Result<(std::process::Child, tempfile::TempDir, String)> {
-    let bin = std::env::var("CAIRN_BIN").unwrap_or_else(|_| "target/release/cairn".into());
     let dir = tempfile::tempdir()?;
+    let (child, endpoint) = start_server_in(dir.path(), extra)?;
+    Ok((child, dir, endpoint))
+}
+
+/// Starts `cairn server` on `dir` (which may be shared with other nodes).
+fn start_server_in(
+    dir: &std::path::Path,
+    extra: &[&str],
+) -> anyhow::Result<(std::process::Child, String)> {
+    let bin = std::env::var("CAIRN_BIN").unwrap_or_else(|_| "target/release/cairn".into());
     let mut child = Command::new(&bin)
         .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
+        .arg(dir)
         .args(extra)
         .env("CAIRN_ROOT_ACCESS_KEY_ID", KEY)
         .env("CAIRN_ROOT_SECRET_ACCESS_KEY", SECRET)
@@ -101,7 +118,7 @@ fn start_server(
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    Ok((child, dir, endpoint))
+    Ok((child, endpoint))
 }
 
 /// One PUT and one GET of `body` as `bucket/big`; returns (PUT MiB/s, GET MiB/s).
@@ -306,9 +323,15 @@ async fn main() -> anyhow::Result<()> {
             let conc = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(8);
             authz_overhead(secs, conc).await
         }
+        Some("nodes") => {
+            let max = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
+            let secs = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
+            let conc = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(8);
+            nodes::nodes(max, secs, conc).await
+        }
         _ => {
             eprintln!(
-                "usage: cairn-bench authz-overhead [SECONDS] [CONCURRENCY]\n       cairn-bench sse-overhead [MIB] [ROUNDS]"
+                "usage: cairn-bench authz-overhead [SECONDS] [CONCURRENCY]\n       cairn-bench sse-overhead [MIB] [ROUNDS]\n       cairn-bench nodes [MAX_NODES] [SECONDS] [CONCURRENCY]"
             );
             std::process::exit(2);
         }

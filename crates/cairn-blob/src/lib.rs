@@ -53,16 +53,40 @@ struct SealState {
 
 impl BlobStore {
     /// Opens `DIR/blobs` and `DIR/tmp`, creating them, and removes what a crash left in `tmp`.
+    /// Only for a data dir this process alone writes.
     pub async fn open(data_dir: &Path) -> io::Result<Self> {
+        Self::open_with(data_dir, None).await
+    }
+
+    /// Opens a data dir other nodes write too: only `tmp` files idle for longer than `idle`
+    /// are leftovers (a live upload keeps touching its file), so another node's upload in
+    /// progress is never removed.
+    pub async fn open_shared(data_dir: &Path, idle: std::time::Duration) -> io::Result<Self> {
+        Self::open_with(data_dir, Some(idle)).await
+    }
+
+    async fn open_with(data_dir: &Path, idle: Option<std::time::Duration>) -> io::Result<Self> {
         let store = BlobStore {
             blobs: data_dir.join("blobs"),
             tmp: data_dir.join("tmp"),
         };
         fs::create_dir_all(&store.blobs).await?;
         fs::create_dir_all(&store.tmp).await?;
+        let cutoff = idle.and_then(|d| std::time::SystemTime::now().checked_sub(d));
         let mut leftovers = fs::read_dir(&store.tmp).await?;
         while let Some(entry) = leftovers.next_entry().await? {
-            let _ = fs::remove_file(entry.path()).await;
+            let stale = match (idle, cutoff) {
+                (None, _) => true,
+                (Some(_), Some(cutoff)) => entry
+                    .metadata()
+                    .await
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t < cutoff),
+                (Some(_), None) => false,
+            };
+            if stale {
+                let _ = fs::remove_file(entry.path()).await;
+            }
         }
         Ok(store)
     }
@@ -452,6 +476,26 @@ mod tests {
             std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
             0
         );
+    }
+
+    #[tokio::test]
+    async fn a_shared_open_keeps_other_nodes_uploads_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).await.unwrap();
+        let mut w = store.create().await.unwrap();
+        w.write(b"another node is writing this").await.unwrap();
+        let tmp = |d: &Path| std::fs::read_dir(d.join("tmp")).unwrap().count();
+        BlobStore::open_shared(dir.path(), std::time::Duration::from_secs(600))
+            .await
+            .unwrap();
+        assert_eq!(tmp(dir.path()), 1);
+        w.commit().await.unwrap();
+        // A file idle for longer than the margin is a crashed node's leftover.
+        std::fs::write(dir.path().join("tmp").join("deadbeef"), b"x").unwrap();
+        BlobStore::open_shared(dir.path(), std::time::Duration::ZERO)
+            .await
+            .unwrap();
+        assert_eq!(tmp(dir.path()), 0);
     }
 
     #[tokio::test]

@@ -170,6 +170,14 @@ CREATE TABLE IF NOT EXISTS oidc_providers (
 CREATE INDEX IF NOT EXISTS oidc_providers_by_account ON oidc_providers (account_id, arn)
 "#,
     r#"
+CREATE TABLE IF NOT EXISTS access_key_usage (
+    access_key_id TEXT PRIMARY KEY,
+    used BIGINT NOT NULL,
+    service TEXT NOT NULL,
+    region TEXT NOT NULL
+)
+"#,
+    r#"
 CREATE TABLE IF NOT EXISTS login_profiles (
     account_id TEXT NOT NULL,
     user_id TEXT NOT NULL,

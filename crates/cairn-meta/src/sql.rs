@@ -350,6 +350,111 @@ impl MetaStore for SqlMeta {
         Ok(())
     }
 
+    async fn record_key_use(
+        &self,
+        access_key_id: &str,
+        used_ms: i64,
+        service: &str,
+        region: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO access_key_usage (access_key_id, used, service, region) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (access_key_id) DO UPDATE SET used = excluded.used, service = excluded.service, \
+             region = excluded.region WHERE access_key_usage.used < excluded.used",
+        )
+        .bind(access_key_id)
+        .bind(used_ms)
+        .bind(service)
+        .bind(region)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn key_use(&self, access_key_id: &str) -> Result<Option<(i64, String, String)>> {
+        let row = sqlx::query(
+            "SELECT used, service, region FROM access_key_usage WHERE access_key_id = $1",
+        )
+        .bind(access_key_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .transpose()
+    }
+
+    async fn claim_setting(&self, name: &str, value: &str) -> Result<String> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO cairn_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&mut *tx.tx)
+        .await?;
+        let row = sqlx::query("SELECT value FROM cairn_settings WHERE name = $1")
+            .bind(name)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+        tx.tx.commit().await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn try_lease(&self, name: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<bool> {
+        let key = format!("lease:{name}");
+        let mut tx = self.begin_write().await?;
+        let current: Option<String> = sqlx::query(&format!(
+            "SELECT value FROM cairn_settings WHERE name = $1{}",
+            self.for_update()
+        ))
+        .bind(&key)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        // Stored as `EXPIRES_MS HOLDER`.
+        let free = match current.as_deref().and_then(|v| v.split_once(' ')) {
+            None => true,
+            Some((expires, owner)) => {
+                owner == holder || expires.parse::<i64>().map_or(true, |e| e < now_ms)
+            }
+        };
+        if !free {
+            return Ok(false);
+        }
+        let value = format!("{} {holder}", now_ms.saturating_add(ttl_ms));
+        let taken = match current {
+            // Compare-and-set: another node's renewal in between makes this a no-op.
+            Some(old) => {
+                sqlx::query("UPDATE cairn_settings SET value = $2 WHERE name = $1 AND value = $3")
+                    .bind(&key)
+                    .bind(&value)
+                    .bind(&old)
+                    .execute(&mut *tx.tx)
+                    .await?
+                    .rows_affected()
+                    == 1
+            }
+            None => {
+                let res = sqlx::query("INSERT INTO cairn_settings (name, value) VALUES ($1, $2)")
+                    .bind(&key)
+                    .bind(&value)
+                    .execute(&mut *tx.tx)
+                    .await;
+                match res {
+                    // Another node took the first lease at the same moment.
+                    Err(e) if is_unique_violation(&e) => false,
+                    r => r.map(|_| true)?,
+                }
+            }
+        };
+        if taken {
+            tx.tx.commit().await?;
+        }
+        Ok(taken)
+    }
+
     async fn counter(&self, name: &str) -> Result<u64> {
         let key = format!("counter:{name}");
         let value = self.get_setting(&key).await?;

@@ -23,9 +23,27 @@ pub trait MetaStore:
     /// Stores a key; `AlreadyExists` if its id is taken.
     async fn put_access_key(&self, key: &AccessKey) -> Result<()>;
     async fn get_access_key(&self, access_key_id: &str) -> Result<Option<AccessKey>>;
+    /// Records when and where an access key last authenticated a request (nodes write it at
+    /// most once a minute per key; AWS's own figure lags by hours).
+    async fn record_key_use(
+        &self,
+        access_key_id: &str,
+        used_ms: i64,
+        service: &str,
+        region: &str,
+    ) -> Result<()>;
+    /// `(when in ms, service, region)` of the last recorded use.
+    async fn key_use(&self, access_key_id: &str) -> Result<Option<(i64, String, String)>>;
     /// A small key-value area for server settings (e.g. schema facts, the bootstrap state).
     async fn get_setting(&self, name: &str) -> Result<Option<String>>;
     async fn put_setting(&self, name: &str, value: &str) -> Result<()>;
+    /// Sets a setting only if it is unset and returns the value that holds: `value` for the
+    /// first caller, the earlier value for everyone after (nodes starting together agree).
+    async fn claim_setting(&self, name: &str, value: &str) -> Result<String>;
+    /// Takes (or renews) a named lease for `holder` until `now_ms + ttl_ms`: true when the lease
+    /// was free, expired, or already `holder`'s. Background work that one node at a time should
+    /// do (the orphan sweep) runs under one.
+    async fn try_lease(&self, name: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<bool>;
     /// A counter shared by every node on the database (0 until first bumped): nodes compare it
     /// with the number their caches were filled under.
     async fn counter(&self, name: &str) -> Result<u64>;

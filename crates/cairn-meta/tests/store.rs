@@ -692,6 +692,28 @@ async fn counters(s: &SqlMeta) {
     assert_eq!(s.bump_counter("test").await.unwrap(), before + 2);
     assert_eq!(s.counter("test").await.unwrap(), before + 2);
     assert_eq!(s.counter("never-bumped").await.unwrap(), 0);
+    s.record_key_use("AKIAUSED", 10, "s3", "us-east-1")
+        .await
+        .unwrap();
+    s.record_key_use("AKIAUSED", 5, "iam", "eu-north-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.key_use("AKIAUSED").await.unwrap(),
+        Some((10, "s3".to_string(), "us-east-1".to_string()))
+    );
+    s.record_key_use("AKIAUSED", 20, "iam", "eu-north-1")
+        .await
+        .unwrap();
+    assert_eq!(s.key_use("AKIAUSED").await.unwrap().map(|u| u.0), Some(20));
+    assert!(s.key_use("AKIANEVER").await.unwrap().is_none());
+    assert!(s.try_lease("sweep", "node-a", 1_000, 100).await.unwrap());
+    assert!(!s.try_lease("sweep", "node-b", 1_050, 100).await.unwrap());
+    assert!(s.try_lease("sweep", "node-a", 1_050, 100).await.unwrap());
+    assert!(s.try_lease("sweep", "node-b", 1_200, 100).await.unwrap());
+    assert!(!s.try_lease("sweep", "node-a", 1_250, 100).await.unwrap());
+    let first = s.claim_setting("claimed", "a").await.unwrap();
+    assert_eq!(s.claim_setting("claimed", "b").await.unwrap(), first);
 }
 
 async fn login_profiles_keyed_by_user_id(s: &SqlMeta) {

@@ -55,13 +55,19 @@ pub async fn bootstrap(
     let (account, fresh) = match meta.first_account().await? {
         Some(account) => (account, false),
         None => {
+            // Nodes starting together on an empty shared database agree on one account id.
+            let candidate = new_account_id();
+            let id = meta.claim_setting("first_account", &candidate).await?;
             let account = Account {
-                id: new_account_id(),
+                id: id.clone(),
                 name: None,
                 created: now_ms(),
             };
-            meta.create_account(&account).await?;
-            (account, true)
+            match meta.create_account(&account).await {
+                Ok(()) | Err(MetaError::AlreadyExists) => {}
+                Err(e) => return Err(e.into()),
+            }
+            (account, id == candidate)
         }
     };
     let mut generated_keys = None;

@@ -95,6 +95,7 @@ impl Router {
             host: header("host"),
         };
         sigv2_presigned_token_as_header(&mut req);
+        self.state.sync_iam().await;
         let mut resp = if let Some(refused) = presign_limits(req.uri().query()) {
             with_request_id_in_error(refused, &request_id)
         } else if crate::console::is_console_request(req.method(), req.uri().path(), vhost_bucket) {

@@ -55,9 +55,13 @@ pub async fn create_account(store: crate::config::StoreConfig, name: &str) -> an
 /// Opens everything and serves until the process ends.
 pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let meta = open_meta(&config.data_dir, config.meta.as_deref()).await?;
-    let blobs = BlobStore::open(&config.data_dir)
-        .await
-        .context("opening the blob store")?;
+    // A data dir shared by several nodes keeps their uploads in progress (see open_shared).
+    let blobs = if config.meta.is_some() {
+        BlobStore::open_shared(&config.data_dir, crate::sweep::MARGIN).await
+    } else {
+        BlobStore::open(&config.data_dir).await
+    };
+    let blobs = blobs.context("opening the blob store")?;
     let (master, source) = MasterKey::resolve(
         master_key_from_env().as_deref(),
         config.master_key_file.as_deref(),
@@ -84,6 +88,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             config.data_dir.join("root-credentials").display()
         );
     }
+    let shared_meta = config.meta.is_some();
     let state = Arc::new(AppState {
         meta,
         blobs,
@@ -92,8 +97,13 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         default_encryption: !config.no_default_encryption,
         policies: Default::default(),
         access_logs: Default::default(),
-        // Caches of IAM state are safe only while this process makes every IAM change.
-        iam_generation: crate::authz::generation::Generation::new(config.meta.is_none()),
+        // With a shared database the caches follow the database's counter (see generation.rs).
+        iam_generation: if shared_meta {
+            crate::authz::generation::Generation::shared()
+        } else {
+            crate::authz::generation::Generation::local()
+        },
+        shared_meta,
         keys: Default::default(),
         loaded: Default::default(),
         last_used: Default::default(),
@@ -139,11 +149,24 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         listener.local_addr()?,
         boot.account.id
     );
+    // Background work one node at a time does runs under a lease in the database.
+    let node = uuid::Uuid::new_v4().simple().to_string();
     // Orphaned blobs from earlier crashes go, in the background, shortly after start-up.
     let sweeper = state.clone();
     let started = std::time::SystemTime::now();
+    let sweep_node = node.clone();
     tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        let ttl = i64::try_from(crate::sweep::MARGIN.as_millis()).unwrap_or(i64::MAX);
+        match sweeper
+            .meta
+            .try_lease("orphan-sweep", &sweep_node, crate::time::now_ms(), ttl)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return tracing::info!("another node is sweeping orphaned blobs"),
+            Err(e) => return tracing::warn!(err = %e, "orphan sweep lease unavailable"),
+        }
         let cutoff = started
             .checked_sub(crate::sweep::MARGIN)
             .unwrap_or(std::time::UNIX_EPOCH);
@@ -159,7 +182,17 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let day_ago = crate::time::now_ms() / 1000 - 86_400;
+            let now = crate::time::now_ms();
+            if !matches!(
+                purger
+                    .meta
+                    .try_lease("session-purge", &node, now, 3_000_000)
+                    .await,
+                Ok(true)
+            ) {
+                continue;
+            }
+            let day_ago = now / 1000 - 86_400;
             if let Err(e) = purger.meta.delete_expired_sessions(day_ago).await {
                 tracing::warn!(err = %e, "purging expired sessions failed");
             }

@@ -1,9 +1,10 @@
 //! Caches of IAM state (resolved access keys, a user's loaded policies) that stay correct because
 //! every IAM change bumps a generation number and entries from an older generation are ignored.
 //!
-//! Only valid while one process makes every IAM change (the embedded SQLite default). With a
-//! shared PostgreSQL database another node may change IAM, so the caches are disabled there until
-//! cross-node invalidation exists.
+//! With the embedded SQLite default one process makes every change and counts them itself. With
+//! a shared PostgreSQL database the number is a counter in the database: a node bumps it after
+//! each IAM change (before answering) and reads it at the start of every request, so a change
+//! made through any node is seen by the next request to every node.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -14,15 +15,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 const MAX_ENTRIES: usize = 100_000;
 
 pub struct Generation {
-    enabled: bool,
     current: AtomicU64,
 }
 
 impl Generation {
-    pub fn new(enabled: bool) -> Self {
+    /// A generation this process alone advances.
+    pub fn local() -> Self {
         Generation {
-            enabled,
             current: AtomicU64::new(1),
+        }
+    }
+
+    /// A generation kept in the shared database: starts at 0, the counter's value before any
+    /// change, and follows it through [`Generation::observe`].
+    pub fn shared() -> Self {
+        Generation {
+            current: AtomicU64::new(0),
         }
     }
 
@@ -31,8 +39,14 @@ impl Generation {
         self.current.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Adopts the shared counter's value; it only grows, so a late, older reading never
+    /// resurrects entries an newer one made stale.
+    pub fn observe(&self, shared: u64) {
+        self.current.fetch_max(shared, Ordering::SeqCst);
+    }
+
     fn now(&self) -> Option<u64> {
-        self.enabled.then(|| self.current.load(Ordering::SeqCst))
+        Some(self.current.load(Ordering::SeqCst))
     }
 }
 
@@ -84,7 +98,7 @@ mod tests {
 
     #[test]
     fn entries_die_with_their_generation() {
-        let g = Generation::new(true);
+        let g = Generation::local();
         let c: GenCache<&str, u32> = GenCache::default();
         let at = GenCache::<&str, u32>::generation_now(&g);
         c.put(&g, at, "k", 1);
@@ -96,8 +110,21 @@ mod tests {
         g.bump();
         c.put(&g, at, "k", 2);
         assert_eq!(c.get(&g, &"k"), None);
-        let off = Generation::new(false);
-        c.put(&off, GenCache::<&str, u32>::generation_now(&off), "k", 3);
-        assert_eq!(c.get(&off, &"k"), None);
+    }
+
+    #[test]
+    fn a_shared_generation_follows_the_database_counter() {
+        let g = Generation::shared();
+        let c: GenCache<&str, u32> = GenCache::default();
+        c.put(&g, GenCache::<&str, u32>::generation_now(&g), "k", 1);
+        g.observe(0);
+        assert_eq!(c.get(&g, &"k"), Some(1));
+        // Another node changed IAM: the counter moved on.
+        g.observe(1);
+        assert_eq!(c.get(&g, &"k"), None);
+        c.put(&g, GenCache::<&str, u32>::generation_now(&g), "k", 2);
+        // A late reading of the old value changes nothing.
+        g.observe(0);
+        assert_eq!(c.get(&g, &"k"), Some(2));
     }
 }

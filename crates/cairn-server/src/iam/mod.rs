@@ -255,7 +255,7 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
     // and loaded policies.
     if !(action.starts_with("Get") || action.starts_with("List") || action.starts_with("Simulate"))
     {
-        state.iam_generation.bump();
+        state.iam_changed().await;
     }
     let result = result?;
     Ok(response(&action, IAM_NAMESPACE, &caller.request_id, result))

@@ -377,12 +377,7 @@ pub async fn get_access_key_last_used(cx: &Ctx<'_>) -> IamResult {
         None => cx.caller.principal.arn(),
     };
     cx.authorize("GetAccessKeyLastUsed", &resource).await?;
-    let used = cx
-        .state
-        .last_used
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&key.access_key_id).cloned());
+    let used = cx.state.key_last_used(&key.access_key_id).await;
     let mut x = Xml::default();
     x.opt_leaf("UserName", key.user_name.as_deref());
     x.open("AccessKeyLastUsed");

@@ -2,14 +2,13 @@
 //! rules: a trust policy naming the caller directly suffices within the account; naming the
 //! account delegates to the caller's policies; across accounts both must allow).
 
-use super::credentials::{Subject, issue};
+use super::credentials::issue_role_session;
 use super::request::{SessionRequest, denied, role_by_arn};
 use crate::authz::{AuthzRequest, check};
 use crate::principal::Principal;
 use crate::query::xml::Xml;
 use crate::query::{Caller, QueryError};
 use crate::state::State;
-use cairn_meta::SessionKind;
 use cairn_policy::PolicyKind;
 
 /// AWS caps role chaining (a role session assuming a role) at one hour.
@@ -91,34 +90,5 @@ pub async fn assume_role(
             }
         }
     }
-    let issued = issue(
-        state,
-        Subject {
-            account_id: &role.account_id,
-            kind: SessionKind::Role,
-            name: &role.name,
-            id: &role.id,
-            session_name: &session_name,
-        },
-        duration,
-        &attrs,
-    )
-    .await?;
-    let mut x = Xml::default();
-    issued.render(&mut x);
-    x.open("AssumedRoleUser")
-        .leaf("AssumedRoleId", &format!("{}:{session_name}", role.id))
-        .leaf(
-            "Arn",
-            &format!(
-                "arn:aws:sts::{}:assumed-role/{}/{session_name}",
-                role.account_id, role.name
-            ),
-        )
-        .close("AssumedRoleUser");
-    if let Some(size) = attrs.packed_size() {
-        x.leaf("PackedPolicySize", &size.to_string());
-    }
-    x.opt_leaf("SourceIdentity", attrs.source_identity.as_deref());
-    Ok(x)
+    issue_role_session(state, &role, &session_name, duration, &attrs).await
 }

@@ -3,7 +3,7 @@
 //! account (or `accounts.google.com`, built in as on AWS) with an audience among its client ids,
 //! and the role's trust policy must admit the provider with the token's claims as condition keys.
 
-use super::credentials::{Subject, issue};
+use super::credentials::issue_role_session;
 use super::request::{SessionRequest, check_length, required, role_by_arn, session_name};
 use super::web_identity::{
     MAX_TOKEN_CHARS, TokenError, VerifiedToken, issuer_host_path, unverified_issuer,
@@ -11,7 +11,6 @@ use super::web_identity::{
 use crate::query::xml::Xml;
 use crate::query::{Caller, QueryError};
 use crate::state::State;
-use cairn_meta::SessionKind;
 use cairn_policy::PolicyKind;
 
 /// Google needs no provider entry: AWS trusts it for every account.
@@ -150,39 +149,11 @@ pub async fn assume_role_with_web_identity(
     let duration = req.duration(3600, max, true)?;
     let mut attrs = req.into_attrs(state).await?;
     attrs.federated_provider = Some(provider.clone());
-    let issued = issue(
-        state,
-        Subject {
-            account_id: &role.account_id,
-            kind: SessionKind::Role,
-            name: &role.name,
-            id: &role.id,
-            session_name: &session,
-        },
-        duration,
-        &attrs,
-    )
-    .await?;
-    let mut x = Xml::default();
-    issued.render(&mut x);
+    let mut x = issue_role_session(state, &role, &session, duration, &attrs).await?;
     x.leaf("SubjectFromWebIdentityToken", &token.subject);
-    x.open("AssumedRoleUser")
-        .leaf("AssumedRoleId", &format!("{}:{session}", role.id))
-        .leaf(
-            "Arn",
-            &format!(
-                "arn:aws:sts::{}:assumed-role/{}/{session}",
-                role.account_id, role.name
-            ),
-        )
-        .close("AssumedRoleUser");
-    if let Some(size) = attrs.packed_size() {
-        x.leaf("PackedPolicySize", &size.to_string());
-    }
     x.leaf("Provider", &token.issuer);
     if let Some(aud) = token.condition_audiences().first() {
         x.leaf("Audience", aud);
     }
-    x.opt_leaf("SourceIdentity", attrs.source_identity.as_deref());
     Ok(x)
 }

@@ -84,6 +84,47 @@ pub async fn issue(
     Ok(issued)
 }
 
+/// Mints a role session and renders what AssumeRole and AssumeRoleWithWebIdentity both return:
+/// the credentials, the assumed-role user, the packed size and the source identity.
+pub async fn issue_role_session(
+    state: &State,
+    role: &cairn_meta::IamEntity,
+    session_name: &str,
+    duration_secs: i64,
+    attrs: &super::session::SessionAttrs,
+) -> Result<Xml, QueryError> {
+    let issued = issue(
+        state,
+        Subject {
+            account_id: &role.account_id,
+            kind: SessionKind::Role,
+            name: &role.name,
+            id: &role.id,
+            session_name,
+        },
+        duration_secs,
+        attrs,
+    )
+    .await?;
+    let mut x = Xml::default();
+    issued.render(&mut x);
+    x.open("AssumedRoleUser")
+        .leaf("AssumedRoleId", &format!("{}:{session_name}", role.id))
+        .leaf(
+            "Arn",
+            &format!(
+                "arn:aws:sts::{}:assumed-role/{}/{session_name}",
+                role.account_id, role.name
+            ),
+        )
+        .close("AssumedRoleUser");
+    if let Some(size) = attrs.packed_size() {
+        x.leaf("PackedPolicySize", &size.to_string());
+    }
+    x.opt_leaf("SourceIdentity", attrs.source_identity.as_deref());
+    Ok(x)
+}
+
 fn internal() -> QueryError {
     QueryError::new(
         http::StatusCode::INTERNAL_SERVER_ERROR,

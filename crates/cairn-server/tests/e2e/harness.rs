@@ -2,6 +2,7 @@
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use sqlx::Connection;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -223,6 +224,31 @@ pub fn create_account(s: &Server, name: &str) -> (String, String, String) {
     )
 }
 
+/// A fresh, empty PostgreSQL database; its URL.
+pub async fn fresh_postgres() -> (String, String, String) {
+    let base = std::env::var("CAIRN_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = format!("cairn_e2e_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .expect("PostgreSQL must be reachable");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+    (url, base, name)
+}
+
+/// Drops a database made by [`fresh_postgres`].
+pub async fn drop_postgres(base: &str, name: &str) {
+    let mut admin = sqlx::PgConnection::connect(base).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+}
+
 /// An S3 client with temporary credentials (key, secret, session token).
 pub fn client_session(s: &Server, key: &str, secret: &str, token: &str) -> Client {
     let conf = aws_sdk_s3::config::Builder::new()
@@ -273,6 +299,20 @@ pub fn iam_session(s: &Server, key: &str, secret: &str, token: &str) -> aws_sdk_
         ))
         .build();
     aws_sdk_iam::Client::from_conf(conf)
+}
+
+/// The AWS error code of a failed STS call.
+pub fn sts_code<E, R>(e: &aws_sdk_sts::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    match e {
+        aws_sdk_sts::error::SdkError::ServiceError(se) => {
+            se.err().code().unwrap_or_default().to_string()
+        }
+        other => format!("{other:?}"),
+    }
 }
 
 /// The AWS error code of a failed SDK call.

@@ -17,6 +17,7 @@ mod multipart;
 mod objects;
 mod oidc_fixture;
 mod protection;
+mod scale_out;
 mod simulation;
 mod storage;
 mod sts;

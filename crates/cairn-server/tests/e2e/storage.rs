@@ -3,24 +3,7 @@
 use crate::harness::*;
 use aws_sdk_s3::presigning::PresigningConfig;
 use futures::StreamExt;
-use sqlx::Connection;
 use std::time::Duration;
-
-/// A fresh, empty PostgreSQL database; its URL.
-async fn fresh_postgres() -> (String, String, String) {
-    let base = std::env::var("CAIRN_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let name = format!("cairn_e2e_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(&base)
-        .await
-        .expect("PostgreSQL must be reachable");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
-    (url, base, name)
-}
 
 #[tokio::test]
 async fn server_on_postgres_serves_the_same_api() {
@@ -63,11 +46,7 @@ async fn server_on_postgres_serves_the_same_api() {
             .unwrap_err();
         assert_eq!(code(&err), "BucketNotEmpty");
     }
-    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    drop_postgres(&base, &name).await;
 }
 
 #[tokio::test]

@@ -8,17 +8,6 @@ use aws_sdk_sts::types::Credentials as StsCredentials;
 const TRUST_ACCOUNT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::ACCOUNT:root"},"Action":"sts:AssumeRole"}]}"#;
 const READ_BUCKET: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:ListBucket"],"Resource":["arn:aws:s3:::roledata","arn:aws:s3:::roledata/*"]}]}"#;
 
-fn sts_code<E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
-    e: &aws_sdk_sts::error::SdkError<E, R>,
-) -> String {
-    match e {
-        aws_sdk_sts::error::SdkError::ServiceError(se) => {
-            se.err().code().unwrap_or_default().to_string()
-        }
-        other => format!("{other:?}"),
-    }
-}
-
 async fn account_id(s: &Server) -> String {
     sts_with(s, ROOT_KEY, ROOT_SECRET, None)
         .get_caller_identity()

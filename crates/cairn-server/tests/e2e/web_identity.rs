@@ -17,17 +17,6 @@ fn sts_anonymous(s: &Server) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(conf)
 }
 
-fn sts_code<E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
-    e: &aws_sdk_sts::error::SdkError<E, R>,
-) -> String {
-    match e {
-        aws_sdk_sts::error::SdkError::ServiceError(se) => {
-            se.err().code().unwrap_or_default().to_string()
-        }
-        other => format!("{other:?}"),
-    }
-}
-
 /// A server trusting the test issuer's keys for `issuer`, and a JWKS dir kept alive.
 fn server_for(issuer: &TestIssuer) -> (Server, tempfile::TempDir) {
     let keys = tempfile::tempdir().unwrap();
