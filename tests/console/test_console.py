@@ -212,7 +212,7 @@ def test_seed_000_kpsync_entirely_through_the_console(page, server, shots):
     page.get_by_role("link", name="kpsync-user").click()
     page.get_by_role("tab", name="Security credentials").click()
     page.get_by_role("button", name=f"Deactivate {key_id}").click()
-    expect(page.get_by_role("button", name=f"Activate {key_id}")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Activate {key_id}", exact=True)).to_be_visible()
     assert denied(s3.get_object, Bucket=bucket, Key="db.kdbx") in ("InvalidAccessKeyId", "AccessDenied")
 
 

@@ -51,20 +51,24 @@ async function render() {
   renderNav(hash);
   renderWho();
   const route = routes.find((r) => r.match(segments));
-  clear(main);
+  // Each render fills its own view: a slower, older render finishing late writes into a view
+  // that is no longer on the page.
+  const view = h('div', { class: 'view' });
+  clear(main, view);
   if (!route) {
-    main.append(h('h1', { tabindex: '-1' }, 'Not found'), alertBox('info', 'No such page.'));
+    view.append(h('h1', { tabindex: '-1' }, 'Not found'), alertBox('info', 'No such page.'));
   } else {
     try {
-      await route.render(main, segments, params);
+      await route.render(view, segments, params);
     } catch (err) {
       console.error(err);
       if (err instanceof ApiError && ['ExpiredToken', 'NotSignedIn'].includes(err.code)) { signOut(); return; }
-      main.append(errorBox(err));
+      view.append(errorBox(err));
     }
   }
+  if (!view.isConnected) return;
   // Move focus to the page heading so screen readers announce the new page.
-  const h1 = main.querySelector('h1');
+  const h1 = view.querySelector('h1');
   if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: false }); document.title = `${h1.textContent} — Cairn console`; }
 }
 
