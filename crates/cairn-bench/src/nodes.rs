@@ -5,6 +5,9 @@ use aws_sdk_s3::Client;
 use sqlx::Connection;
 use std::time::{Duration, Instant};
 
+/// Keys per client task that the GET phase reads (written before timing starts).
+const READ_KEYS: u64 = 20;
+
 /// A fresh database on the test server; returns (admin URL, its name, its URL).
 async fn fresh_database() -> anyhow::Result<(String, String, String)> {
     let base = std::env::var("CAIRN_TEST_POSTGRES")
@@ -41,7 +44,9 @@ async fn phase(clients: &[Client], secs: u64, concurrency: usize, put: bool) -> 
                 let mut done = 0u64;
                 let mut n = 0u64;
                 while Instant::now() < deadline {
-                    let key = format!("t{i}/k{}", n % 1000);
+                    // PUTs overwrite a task's 1,000 keys; GETs read the first READ_KEYS, which
+                    // `measure` wrote before timing.
+                    let key = format!("t{i}/k{}", n % if put { 1000 } else { READ_KEYS });
                     n += 1;
                     let ok = if put {
                         c.put_object()
@@ -78,6 +83,17 @@ async fn measure(
 ) -> anyhow::Result<(f64, f64)> {
     let clients: Vec<Client> = endpoints.iter().map(|e| s3(e, KEY, SECRET)).collect();
     clients[0].create_bucket().bucket("bench").send().await?;
+    for i in 0..concurrency {
+        for k in 0..READ_KEYS {
+            clients[0]
+                .put_object()
+                .bucket("bench")
+                .key(format!("t{i}/k{k}"))
+                .body(vec![7u8; 4096].into())
+                .send()
+                .await?;
+        }
+    }
     let put = phase(&clients, secs, concurrency, true).await;
     let get = phase(&clients, secs, concurrency, false).await;
     Ok((put, get))

@@ -152,6 +152,24 @@ impl SqlMeta {
         }
     }
 
+    /// Serialises writers of one key for the rest of the transaction. SQLite already has a
+    /// single writer; on PostgreSQL, concurrent writers of a key (several nodes) would otherwise
+    /// both read the same newest version and give two versions one sequence number.
+    pub(crate) async fn lock_object(
+        &self,
+        tx: &mut WriteTx<'_>,
+        bucket: &str,
+        key: &str,
+    ) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(format!("{bucket}/{key}"))
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn bucket_exists_locked(
         &self,
         tx: &mut WriteTx<'_>,

@@ -37,6 +37,7 @@ impl SqlMeta {
         tx: &mut WriteTx<'_>,
         object: &ObjectRecord,
     ) -> Result<Vec<Segment>> {
+        self.lock_object(tx, &object.bucket, &object.key).await?;
         match self.versioning_in(tx, &object.bucket).await? {
             Versioning::Unversioned => replace_object(tx, object, self.for_update()).await,
             state => {
@@ -209,6 +210,7 @@ impl VersionStore for SqlMeta {
     ) -> Result<(Vec<Segment>, Option<String>)> {
         let mut tx = self.begin_write().await?;
         self.bucket_exists_locked(&mut tx, bucket).await?;
+        self.lock_object(&mut tx, bucket, key).await?;
         let state = self.versioning_in(&mut tx, bucket).await?;
         let result = match state {
             Versioning::Unversioned => (self.drop_current(&mut tx, bucket, key).await?, None),
@@ -251,6 +253,7 @@ impl VersionStore for SqlMeta {
     ) -> Result<(Vec<Segment>, bool)> {
         let mut tx = self.begin_write().await?;
         self.bucket_exists_locked(&mut tx, bucket).await?;
+        self.lock_object(&mut tx, bucket, key).await?;
         if self.versioning_in(&mut tx, bucket).await? == Versioning::Unversioned {
             if version_id != "null" {
                 return Err(MetaError::NoSuchKey);
