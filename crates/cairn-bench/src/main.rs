@@ -238,7 +238,7 @@ impl Paired {
 
 /// Alternates which bucket goes first, so a drift in background load favours neither.
 fn order(i: usize) -> [&'static str; 2] {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         ["plain", "sealed"]
     } else {
         ["sealed", "plain"]
