@@ -11,6 +11,7 @@
 
 pub mod sealed;
 mod sealed_read;
+mod sealed_write;
 
 pub use sealed::KeyWrap;
 
@@ -38,18 +39,12 @@ pub struct BlobStore {
 pub struct BlobWriter {
     id: String,
     tmp_path: PathBuf,
+    /// A plain blob's file.
     file: Option<BufWriter<fs::File>>,
     written: u64,
     store: BlobStore,
-    /// Set for a sealed blob: plaintext is collected here a segment at a time and only ever
-    /// reaches the file encrypted.
-    seal: Option<SealState>,
-}
-
-struct SealState {
-    keys: sealed::Opened,
-    buf: Vec<u8>,
-    index: u32,
+    /// A sealed blob's file and its plaintext, which only ever reaches the file encrypted.
+    seal: Option<sealed_write::SealedWrite>,
 }
 
 impl BlobStore {
@@ -97,19 +92,18 @@ impl BlobStore {
         let mut writer = BlobWriter {
             id,
             tmp_path,
-            file: Some(BufWriter::with_capacity(WRITE_BUFFER, file)),
+            file: None,
             written: 0,
             store: self.clone(),
             seal: None,
         };
-        if let Some(wrap) = wrap {
-            let (header, keys) = sealed::new_header(wrap, &writer.id)?;
-            writer.file_mut()?.write_all(&header).await?;
-            writer.seal = Some(SealState {
-                buf: Vec::with_capacity(keys.segment_size as usize + 16),
-                keys,
-                index: 0,
-            });
+        match wrap {
+            Some(wrap) => {
+                let (header, keys) = sealed::new_header(wrap, &writer.id)?;
+                let file = file.into_std().await;
+                writer.seal = Some(sealed_write::SealedWrite::new(file, header, keys));
+            }
+            None => writer.file = Some(BufWriter::with_capacity(WRITE_BUFFER, file)),
         }
         Ok(writer)
     }
@@ -208,70 +202,26 @@ impl BlobWriter {
         self.written == 0
     }
 
-    fn file_mut(&mut self) -> io::Result<&mut BufWriter<fs::File>> {
-        self.file
-            .as_mut()
-            .ok_or_else(|| io::Error::other("blob writer already committed"))
-    }
-
     pub async fn write(&mut self, data: &[u8]) -> io::Result<()> {
-        if self.seal.is_none() {
-            self.file_mut()?.write_all(data).await?;
-            self.written += data.len() as u64;
-            return Ok(());
+        match (&mut self.seal, &mut self.file) {
+            (Some(seal), _) => seal.write(data).await?,
+            (None, Some(file)) => file.write_all(data).await?,
+            (None, None) => return Err(committed()),
         }
-        let mut rest = data;
-        while !rest.is_empty() {
-            // A full segment is sealed only once more bytes arrive: until then it may be the last.
-            if self.segment_full() {
-                self.seal_segment(false).await?;
-            }
-            let Some(s) = self.seal.as_mut() else { break };
-            let room = s.keys.segment_size as usize - s.buf.len();
-            let take = room.min(rest.len());
-            s.buf.extend_from_slice(&rest[..take]);
-            rest = &rest[take..];
-            self.written += take as u64;
-        }
+        self.written += data.len() as u64;
         Ok(())
-    }
-
-    fn segment_full(&self) -> bool {
-        self.seal
-            .as_ref()
-            .is_some_and(|s| s.buf.len() >= s.keys.segment_size as usize)
-    }
-
-    /// Encrypts the buffered segment and writes it out.
-    async fn seal_segment(&mut self, last: bool) -> io::Result<()> {
-        let Some(mut s) = self.seal.take() else {
-            return Ok(());
-        };
-        let sealed = s.keys.seal(s.index, last, &mut s.buf);
-        let written = match sealed {
-            Ok(()) => self.file_mut()?.write_all(&s.buf).await,
-            Err(e) => Err(e),
-        };
-        s.buf.clear();
-        s.index = s
-            .index
-            .checked_add(1)
-            .ok_or_else(|| io::Error::other("blob has too many segments"))?;
-        self.seal = Some(s);
-        written
     }
 
     /// Makes the blob durable and visible under its id; returns `(id, size)`.
     pub async fn commit(mut self) -> io::Result<(String, u64)> {
-        if self.seal.is_some() {
-            self.seal_segment(true).await?;
-        }
-        let mut file = self
-            .file
-            .take()
-            .ok_or_else(|| io::Error::other("blob writer already committed"))?;
-        file.flush().await?;
-        let file = file.into_inner();
+        let file = match (self.seal.take(), self.file.take()) {
+            (Some(seal), _) => fs::File::from_std(seal.finish().await?),
+            (None, Some(mut file)) => {
+                file.flush().await?;
+                file.into_inner()
+            }
+            (None, None) => return Err(committed()),
+        };
         file.sync_all().await?;
         drop(file);
         let dest = self.store.path_of(&self.id)?;
@@ -285,6 +235,10 @@ impl BlobWriter {
         self.tmp_path = PathBuf::new();
         Ok((std::mem::take(&mut self.id), self.written))
     }
+}
+
+fn committed() -> io::Error {
+    io::Error::other("blob writer already committed")
 }
 
 impl Drop for BlobWriter {
@@ -405,6 +359,11 @@ mod sealed_tests {
             SEG as usize,
             SEG as usize + 1,
             3 * SEG as usize + 5,
+            // Writes go 16 segments at a time.
+            16 * SEG as usize,
+            16 * SEG as usize + 1,
+            32 * SEG as usize - 1,
+            32 * SEG as usize,
         ] {
             let data = pattern(n);
             let id = put(&store, &data, 10_000).await;

@@ -174,14 +174,20 @@ impl Opened {
         a
     }
 
-    /// Encrypts one segment in place and appends its tag.
-    pub fn seal(&self, index: u32, last: bool, buf: &mut Vec<u8>) -> io::Result<()> {
+    /// Encrypts one segment in place: `stored` is its plaintext followed by 16 bytes of room,
+    /// where the tag goes.
+    pub fn seal(&self, index: u32, last: bool, stored: &mut [u8]) -> io::Result<()> {
+        let plain = stored
+            .len()
+            .checked_sub(TAG_LEN)
+            .ok_or_else(|| io::Error::other("no room for the tag"))?;
+        let (text, room) = stored.split_at_mut(plain);
         let nonce = ring::aead::Nonce::assume_unique_for_key(self.nonce(index));
         let tag = self
             .cipher
-            .seal_in_place_separate_tag(nonce, Aad::from(Self::aad(index, last)), buf)
+            .seal_in_place_separate_tag(nonce, Aad::from(Self::aad(index, last)), text)
             .map_err(|_| io::Error::other("segment encryption failed"))?;
-        buf.extend_from_slice(tag.as_ref());
+        room.copy_from_slice(tag.as_ref());
         Ok(())
     }
 
@@ -260,16 +266,14 @@ mod speed {
     #[ignore]
     fn seal_speed() {
         let (_, keys) = new_header(&KeyWrap::derive(&[1; 32]), "ab1").unwrap();
-        let mut buf = vec![5u8; SEGMENT_SIZE as usize];
+        let mut buf = vec![5u8; SEGMENT_SIZE as usize + TAG_LEN];
         let n = 2048;
         let t = std::time::Instant::now();
         for i in 0..n {
-            buf.truncate(SEGMENT_SIZE as usize);
             keys.seal(i, false, &mut buf).unwrap();
         }
         let secs = t.elapsed().as_secs_f64();
         println!("seal: {:.0} MiB/s", f64::from(n) * 64.0 / 1024.0 / secs);
-        buf.truncate(SEGMENT_SIZE as usize);
         keys.seal(0, false, &mut buf).unwrap();
         let sealed = buf.clone();
         let t = std::time::Instant::now();
