@@ -36,7 +36,6 @@ type Batch = tokio::task::JoinHandle<(Box<SealedRead>, io::Result<Option<Bytes>>
 
 /// Where a read's stream stands between items.
 enum Next {
-    Start(Box<SealedRead>),
     Pending(Batch),
     Done,
 }
@@ -107,13 +106,13 @@ impl SealedRead {
         }
     }
 
-    /// The range's plaintext, a batch at a time; an error is the last item.
+    /// The range's plaintext, a batch at a time; an error is the last item. The first batch is
+    /// read at once, while the response's head goes out.
     pub fn into_stream(self) -> impl Stream<Item = io::Result<Bytes>> + Send + Sync + 'static {
-        futures::stream::unfold(Next::Start(Box::new(self)), |next| async move {
-            let pending = match next {
-                Next::Start(read) => read.spawn(),
-                Next::Pending(pending) => pending,
-                Next::Done => return None,
+        let first = Next::Pending(Box::new(self).spawn());
+        futures::stream::unfold(first, |next| async move {
+            let Next::Pending(pending) = next else {
+                return None;
             };
             let (read, result) = match pending.await {
                 Ok(done) => done,
