@@ -10,7 +10,9 @@
 //! busy the machine is.
 //!
 //! Usage: `cargo run --release -p cairn-bench -- sse-overhead [MIB] [ROUNDS] [GETS]`
-//! (defaults 256, 5, 4).
+//! (defaults 256, 5, 4). On a machine busy with other work, the paired median and the CPU
+//! figures are the ones to trust; as root, `chrt -r 1 cairn-bench …` keeps background jobs from
+//! preempting the run, which approximates an idle machine.
 //!
 //! `cairn-bench authz-overhead`: 4 KiB GETs as the account root (no policies to load) and as an
 //! IAM user whose access comes from a 10-statement identity policy plus a bucket policy, against
