@@ -264,10 +264,6 @@ async fn multipart_lifecycle(s: &SqlMeta) {
         .await
         .unwrap();
     assert_eq!(ups.len(), 1);
-    assert!(matches!(
-        s.delete_bucket("b4").await,
-        Err(MetaError::BucketNotEmpty)
-    ));
     let mut obj = object("b4", "big", "p1b");
     obj.layout.push(Segment {
         blob: "p2".into(),
@@ -295,6 +291,23 @@ async fn multipart_lifecycle(s: &SqlMeta) {
         s.abort_upload("u2").await,
         Err(MetaError::NoSuchUpload)
     ));
+    // An upload in progress does not keep its bucket: it goes with it, its parts become garbage.
+    s.delete_object("b4", "big").await.unwrap();
+    s.create_upload(&UploadRecord {
+        upload_id: "u3".into(),
+        ..up.clone()
+    })
+    .await
+    .unwrap();
+    s.put_part(&PartRecord {
+        upload_id: "u3".into(),
+        ..part(1, "p5")
+    })
+    .await
+    .unwrap();
+    let garbage = s.delete_bucket("b4").await.unwrap();
+    assert_eq!(garbage.iter().map(|g| g.blob.as_str()).collect::<Vec<_>>(), vec!["p5"]);
+    assert!(s.get_upload("u3").await.unwrap().is_none());
 }
 
 async fn accounts_and_keys(s: &SqlMeta) {

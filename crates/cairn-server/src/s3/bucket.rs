@@ -186,11 +186,14 @@ impl CairnS3 {
         &self,
         req: S3Request<DeleteBucketInput>,
     ) -> S3Result<S3Response<DeleteBucketOutput>> {
-        self.state
+        // Uploads in progress are discarded with the bucket, as on AWS.
+        let garbage = self
+            .state
             .meta
             .delete_bucket(&req.input.bucket)
             .await
             .map_err(meta_err)?;
+        self.collect_garbage(garbage).await;
         Ok(S3Response::new(DeleteBucketOutput {}))
     }
 
