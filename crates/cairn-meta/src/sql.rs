@@ -279,6 +279,21 @@ impl MetaStore for SqlMeta {
         .transpose()
     }
 
+    async fn list_accounts(&self) -> Result<Vec<Account>> {
+        let rows = sqlx::query("SELECT id, name, created FROM accounts ORDER BY created, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Account {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    created: r.try_get("created")?,
+                })
+            })
+            .collect()
+    }
+
     async fn create_account(&self, account: &Account) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let res = sqlx::query("INSERT INTO accounts (id, name, created) VALUES ($1, $2, $3)")

@@ -14,6 +14,8 @@ pub trait MetaStore:
     /// The account created first, if any: the one `cairn server` bootstraps.
     async fn first_account(&self) -> Result<Option<Account>>;
     async fn create_account(&self, account: &Account) -> Result<()>;
+    /// Every account, oldest first (accounts are few: one per tenant).
+    async fn list_accounts(&self) -> Result<Vec<Account>>;
     /// Stores a key; `AlreadyExists` if its id is taken.
     async fn put_access_key(&self, key: &AccessKey) -> Result<()>;
     async fn get_access_key(&self, access_key_id: &str) -> Result<Option<AccessKey>>;

@@ -324,6 +324,18 @@ async fn accounts_and_keys(s: &SqlMeta) {
         (first.id.as_str(), first.name.as_deref()),
         ("123456789012", Some("main"))
     );
+    s.create_account(&Account {
+        id: "210987654321".into(),
+        name: None,
+        created: 2,
+    })
+    .await
+    .unwrap();
+    let all = s.list_accounts().await.unwrap();
+    assert_eq!(
+        all.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        vec!["123456789012", "210987654321"]
+    );
     let key = AccessKey {
         access_key_id: "AKIAEXAMPLE".into(),
         secret_enc: "enc".into(),

@@ -56,7 +56,7 @@ impl Router {
                 .unwrap_or("");
             (!first.is_empty()).then(|| first.to_string())
         });
-        if cors::is_preflight(req.method(), req.headers()) {
+        if cors::is_preflight(req.method()) {
             let mut resp = cors::preflight(&self.state, bucket.as_deref(), req.headers()).await;
             if let Ok(v) = HeaderValue::from_str(&request_id) {
                 resp.headers_mut().insert("x-amz-request-id", v);

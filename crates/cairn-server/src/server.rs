@@ -90,6 +90,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         master,
         region: config.region.clone(),
         default_encryption: !config.no_default_encryption,
+        legacy_bucket_defaults: config.legacy_bucket_defaults,
         policies: Default::default(),
         access_logs: Default::default(),
         // Caches of IAM state are safe only while this process makes every IAM change.

@@ -68,9 +68,31 @@ async fn bucket_names_and_conflicts_follow_aws_rules() {
         let err = c.create_bucket().bucket(bad).send().await.unwrap_err();
         assert_eq!(code(&err), "InvalidBucketName", "{bad}");
     }
+    // us-east-1's legacy rule: re-creating your own bucket there is a success...
     c.create_bucket().bucket("taken").send().await.unwrap();
-    let err = c.create_bucket().bucket("taken").send().await.unwrap_err();
+    c.create_bucket().bucket("taken").send().await.unwrap();
+    // ...anywhere else it is BucketAlreadyOwnedByYou.
+    let in_eu = || {
+        c.create_bucket().bucket("taken-eu").create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+    };
+    in_eu().send().await.unwrap();
+    let err = in_eu().send().await.unwrap_err();
     assert_eq!(code(&err), "BucketAlreadyOwnedByYou");
+    assert_eq!(status(&err), 409);
+    // Another account's bucket: BucketAlreadyExists, not AccessDenied.
+    let (_, key, secret) = create_account(&s, "other");
+    let err = s
+        .client_with(&key, &secret)
+        .create_bucket()
+        .bucket("taken")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "BucketAlreadyExists");
     assert_eq!(status(&err), 409);
     let err = c
         .create_bucket()
