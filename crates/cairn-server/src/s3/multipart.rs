@@ -313,6 +313,19 @@ impl CairnS3 {
                 "You must specify at least one part"
             ));
         }
+        if input.if_match.is_some() || input.if_none_match.is_some() {
+            let current = self
+                .state
+                .meta
+                .get_object(&input.bucket, &input.key)
+                .await
+                .map_err(meta_err)?;
+            super::write_conditions::check(
+                current.as_ref(),
+                input.if_match.as_ref(),
+                input.if_none_match.as_ref(),
+            )?;
+        }
         let stored = self
             .state
             .meta

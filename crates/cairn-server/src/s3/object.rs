@@ -7,6 +7,7 @@ use crate::s3::encryption;
 use crate::s3::error::meta_err;
 use crate::s3::ingest::{Claims, MAX_PUT_SIZE, ingest};
 use crate::s3::read::{Conditions, part_range, stream_range};
+use crate::s3::write_conditions;
 use crate::time::{now_ms, to_timestamp};
 use cairn_meta::{MetaError, ObjectRecord, Segment};
 use s3s::dto::*;
@@ -143,45 +144,18 @@ impl CairnS3 {
                 ],
             )
             .await?;
-        if let Some(cond) = &input.if_none_match {
-            if !cond.is_any() {
-                return Err(s3_error!(
-                    NotImplemented,
-                    "If-None-Match on PUT supports only '*'"
-                ));
-            }
-            if self
-                .state
-                .meta
-                .get_object(&input.bucket, &input.key)
-                .await
-                .map_err(meta_err)?
-                .is_some()
-            {
-                return Err(s3_error!(
-                    PreconditionFailed,
-                    "At least one of the pre-conditions you specified did not hold"
-                ));
-            }
-        }
-        if let Some(cond) = &input.if_match {
+        if input.if_match.is_some() || input.if_none_match.is_some() {
             let current = self
                 .state
                 .meta
                 .get_object(&input.bucket, &input.key)
                 .await
                 .map_err(meta_err)?;
-            let ok = match (cond, current) {
-                (_, None) => return Err(s3_error!(NoSuchKey, "The specified key does not exist.")),
-                (ETagCondition::Any, Some(_)) => true,
-                (ETagCondition::ETag(e), Some(o)) => e.value() == o.etag,
-            };
-            if !ok {
-                return Err(s3_error!(
-                    PreconditionFailed,
-                    "At least one of the pre-conditions you specified did not hold"
-                ));
-            }
+            write_conditions::check(
+                current.as_ref(),
+                input.if_match.as_ref(),
+                input.if_none_match.as_ref(),
+            )?;
         }
         let lock = self
             .initial_lock(
