@@ -306,7 +306,10 @@ async fn multipart_lifecycle(s: &SqlMeta) {
     .await
     .unwrap();
     let garbage = s.delete_bucket("b4").await.unwrap();
-    assert_eq!(garbage.iter().map(|g| g.blob.as_str()).collect::<Vec<_>>(), vec!["p5"]);
+    assert_eq!(
+        garbage.iter().map(|g| g.blob.as_str()).collect::<Vec<_>>(),
+        vec!["p5"]
+    );
     assert!(s.get_upload("u3").await.unwrap().is_none());
 }
 

@@ -21,7 +21,15 @@ impl CairnS3 {
             .await?;
         // An SSE-C object's attributes need its key, as its body does.
         self.read_key(&obj.attrs, customer)?;
-        let wants = |a: &str| input.object_attributes.iter().any(|x| x.as_str() == a);
+        // One header, `x-amz-object-attributes: ETag, ObjectSize`: clients put spaces after
+        // the commas, so each name is trimmed.
+        let wants = |a: &str| {
+            input
+                .object_attributes
+                .iter()
+                .flat_map(|x| x.as_str().split(','))
+                .any(|x| x.trim() == a)
+        };
         let mut out = GetObjectAttributesOutput {
             version_id: version_of(&obj.version_id),
             last_modified: Some(to_timestamp(obj.last_modified)),

@@ -75,8 +75,14 @@ fn to_xml(config: &BucketLifecycleConfiguration) -> S3Result<String> {
 }
 
 fn from_xml(doc: &str) -> S3Result<BucketLifecycleConfiguration> {
-    BucketLifecycleConfiguration::deserialize(&mut Deserializer::new(doc.as_bytes()))
-        .map_err(|_| s3_error!(InternalError, "stored lifecycle configuration is unreadable"))
+    BucketLifecycleConfiguration::deserialize(&mut Deserializer::new(doc.as_bytes())).map_err(
+        |_| {
+            s3_error!(
+                InternalError,
+                "stored lifecycle configuration is unreadable"
+            )
+        },
+    )
 }
 
 impl CairnS3 {

@@ -14,8 +14,8 @@ macro_rules! move_fields {
 
 pub mod account_bpa;
 pub mod acl;
-pub mod attrs;
 mod attributes;
+pub mod attrs;
 mod bucket;
 mod copy;
 pub mod cors;
@@ -23,8 +23,8 @@ mod customer_key;
 mod encryption;
 pub mod error;
 mod ingest;
-mod lifecycle;
 mod internal_write;
+mod lifecycle;
 mod list;
 pub mod logging;
 mod multipart;

@@ -343,8 +343,10 @@ impl CairnS3 {
         }));
         // HeadObjectOutput has no field for it, but S3 sends the tag count on HEAD as on GET.
         if tag_count > 0 {
-            resp.headers
-                .insert("x-amz-tagging-count", hyper::header::HeaderValue::from(tag_count));
+            resp.headers.insert(
+                "x-amz-tagging-count",
+                hyper::header::HeaderValue::from(tag_count),
+            );
         }
         Ok(resp)
     }

@@ -44,7 +44,10 @@ fn retention_mode(mode: &str, bad: fn(&str) -> s3s::S3Error) -> S3Result<String>
 
 /// In an XML body (PutObjectRetention, PutObjectLockConfiguration) S3 answers MalformedXML.
 fn malformed_mode(_: &str) -> s3s::S3Error {
-    s3_error!(MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+    s3_error!(
+        MalformedXML,
+        "The XML you provided was not well-formed or did not validate against our published schema"
+    )
 }
 
 /// In the `x-amz-object-lock-mode` header S3 answers InvalidArgument.
@@ -266,7 +269,9 @@ impl CairnS3 {
             .locked_version(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
         let new = match input.retention.map(|r| (r.mode, r.retain_until_date)) {
-            Some((Some(m), Some(u))) => Some((retention_mode(m.as_str(), malformed_mode)?, to_ms(&u))),
+            Some((Some(m), Some(u))) => {
+                Some((retention_mode(m.as_str(), malformed_mode)?, to_ms(&u)))
+            }
             Some((None, None)) | None => None,
             Some(_) => return Err(malformed_mode("")),
         };

@@ -27,7 +27,8 @@ pub fn check(
     if_none_match: Option<&ETagCondition>,
 ) -> S3Result<()> {
     if let Some(cond) = if_match {
-        let obj = current.ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))?;
+        let obj =
+            current.ok_or_else(|| s3_error!(NoSuchKey, "The specified key does not exist."))?;
         if !matches(cond, obj) {
             return Err(failed());
         }

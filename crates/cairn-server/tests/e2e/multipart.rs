@@ -428,7 +428,12 @@ async fn bucket_with_an_upload_in_progress_can_be_deleted_and_the_upload_goes_wi
     // As on AWS: uploads in progress do not make a bucket "not empty".
     c.delete_bucket().bucket("mpu").send().await.unwrap();
     c.create_bucket().bucket("mpu").send().await.unwrap();
-    let listed = c.list_multipart_uploads().bucket("mpu").send().await.unwrap();
+    let listed = c
+        .list_multipart_uploads()
+        .bucket("mpu")
+        .send()
+        .await
+        .unwrap();
     assert!(listed.uploads().is_empty());
     let err = c
         .list_parts()
