@@ -297,6 +297,21 @@ impl MetaStore for SqlMeta {
         .transpose()
     }
 
+    async fn list_accounts(&self) -> Result<Vec<Account>> {
+        let rows = sqlx::query("SELECT id, name, created FROM accounts ORDER BY created, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Account {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    created: r.try_get("created")?,
+                })
+            })
+            .collect()
+    }
+
     async fn create_account(&self, account: &Account) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let res = sqlx::query("INSERT INTO accounts (id, name, created) VALUES ($1, $2, $3)")
@@ -560,7 +575,7 @@ impl MetaStore for SqlMeta {
         rows.iter().map(bucket_from_row).collect()
     }
 
-    async fn delete_bucket(&self, name: &str) -> Result<()> {
+    async fn delete_bucket(&self, name: &str) -> Result<Vec<Segment>> {
         let mut tx = self.begin_write().await?;
         let found = sqlx::query(&format!(
             "SELECT 1 FROM buckets WHERE name = $1{}",
@@ -573,7 +588,7 @@ impl MetaStore for SqlMeta {
             return Err(MetaError::NoSuchBucket);
         }
         let busy = sqlx::query(
-            "SELECT 1 FROM objects WHERE bucket = $1 UNION ALL SELECT 1 FROM uploads WHERE bucket = $1 \
+            "SELECT 1 FROM objects WHERE bucket = $1 \
              UNION ALL SELECT 1 FROM object_versions WHERE bucket = $1 LIMIT 1",
         )
         .bind(name)
@@ -582,6 +597,17 @@ impl MetaStore for SqlMeta {
         if busy.is_some() {
             return Err(MetaError::BucketNotEmpty);
         }
+        let parts = sqlx::query(
+            "DELETE FROM upload_parts WHERE upload_id IN \
+             (SELECT upload_id FROM uploads WHERE bucket = $1) RETURNING blob, size",
+        )
+        .bind(name)
+        .fetch_all(&mut *tx.tx)
+        .await?;
+        sqlx::query("DELETE FROM uploads WHERE bucket = $1")
+            .bind(name)
+            .execute(&mut *tx.tx)
+            .await?;
         sqlx::query("DELETE FROM bucket_configs WHERE bucket = $1")
             .bind(name)
             .execute(&mut *tx.tx)
@@ -591,7 +617,15 @@ impl MetaStore for SqlMeta {
             .execute(&mut *tx.tx)
             .await?;
         tx.tx.commit().await?;
-        Ok(())
+        parts
+            .iter()
+            .map(|r| {
+                Ok(Segment {
+                    blob: r.try_get("blob")?,
+                    size: to_u64(r.try_get("size")?),
+                })
+            })
+            .collect()
     }
 
     async fn get_bucket_config(&self, bucket: &str, kind: &str) -> Result<Option<String>> {

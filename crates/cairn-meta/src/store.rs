@@ -20,6 +20,8 @@ pub trait MetaStore:
     /// The account created first, if any: the one `cairn server` bootstraps.
     async fn first_account(&self) -> Result<Option<Account>>;
     async fn create_account(&self, account: &Account) -> Result<()>;
+    /// Every account, oldest first (accounts are few: one per tenant).
+    async fn list_accounts(&self) -> Result<Vec<Account>>;
     /// Stores a key; `AlreadyExists` if its id is taken.
     async fn put_access_key(&self, key: &AccessKey) -> Result<()>;
     async fn get_access_key(&self, access_key_id: &str) -> Result<Option<AccessKey>>;
@@ -59,8 +61,10 @@ pub trait MetaStore:
     async fn create_bucket_with(&self, bucket: &Bucket, configs: &[(&str, &str)]) -> Result<()>;
     async fn get_bucket(&self, name: &str) -> Result<Option<Bucket>>;
     async fn list_buckets(&self, account_id: &str) -> Result<Vec<Bucket>>;
-    /// `BucketNotEmpty` while objects or uploads remain; `NoSuchBucket` if absent.
-    async fn delete_bucket(&self, name: &str) -> Result<()>;
+    /// `BucketNotEmpty` while objects, versions or delete markers remain; `NoSuchBucket` if
+    /// absent. Multipart uploads in progress do not keep a bucket (AWS deletes such buckets and
+    /// discards their uploads): they go with it, and their parts' segments are returned as garbage.
+    async fn delete_bucket(&self, name: &str) -> Result<Vec<Segment>>;
     /// A bucket sub-resource (tagging, policy, encryption, …) as an opaque document.
     async fn get_bucket_config(&self, bucket: &str, kind: &str) -> Result<Option<String>>;
     /// Sets (`Some`) or removes (`None`) a sub-resource. `NoSuchBucket` if absent.

@@ -264,10 +264,6 @@ async fn multipart_lifecycle(s: &SqlMeta) {
         .await
         .unwrap();
     assert_eq!(ups.len(), 1);
-    assert!(matches!(
-        s.delete_bucket("b4").await,
-        Err(MetaError::BucketNotEmpty)
-    ));
     let mut obj = object("b4", "big", "p1b");
     obj.layout.push(Segment {
         blob: "p2".into(),
@@ -295,6 +291,26 @@ async fn multipart_lifecycle(s: &SqlMeta) {
         s.abort_upload("u2").await,
         Err(MetaError::NoSuchUpload)
     ));
+    // An upload in progress does not keep its bucket: it goes with it, its parts become garbage.
+    s.delete_object("b4", "big").await.unwrap();
+    s.create_upload(&UploadRecord {
+        upload_id: "u3".into(),
+        ..up.clone()
+    })
+    .await
+    .unwrap();
+    s.put_part(&PartRecord {
+        upload_id: "u3".into(),
+        ..part(1, "p5")
+    })
+    .await
+    .unwrap();
+    let garbage = s.delete_bucket("b4").await.unwrap();
+    assert_eq!(
+        garbage.iter().map(|g| g.blob.as_str()).collect::<Vec<_>>(),
+        vec!["p5"]
+    );
+    assert!(s.get_upload("u3").await.unwrap().is_none());
 }
 
 async fn accounts_and_keys(s: &SqlMeta) {
@@ -310,6 +326,18 @@ async fn accounts_and_keys(s: &SqlMeta) {
     assert_eq!(
         (first.id.as_str(), first.name.as_deref()),
         ("123456789012", Some("main"))
+    );
+    s.create_account(&Account {
+        id: "210987654321".into(),
+        name: None,
+        created: 2,
+    })
+    .await
+    .unwrap();
+    let all = s.list_accounts().await.unwrap();
+    assert_eq!(
+        all.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        vec!["123456789012", "210987654321"]
     );
     let key = AccessKey {
         access_key_id: "AKIAEXAMPLE".into(),

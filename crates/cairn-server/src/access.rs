@@ -136,6 +136,14 @@ pub async fn check_action(
     context: Vec<(String, Vec<String>)>,
 ) -> S3Result<()> {
     let record = state.meta.get_bucket(bucket).await.map_err(meta_err)?;
+    let record = match (record, action) {
+        // Creating a bucket is decided on the caller's own account, whoever holds the name (the
+        // operation then answers BucketAlreadyExists or BucketAlreadyOwnedByYou).
+        (_, "s3:CreateBucket") => None,
+        // Bucket names are public: S3 says NoSuchBucket to anyone, before any access check.
+        (None, _) => return Err(meta_err(cairn_meta::MetaError::NoSuchBucket)),
+        (Some(b), _) => Some(b),
+    };
     let mut resource_policy = match &record {
         Some(_) => match state
             .meta

@@ -29,6 +29,11 @@ pub struct ServerConfig {
     /// every new object with SSE-S3 since January 2023; this is for benchmarks and old setups).
     #[arg(long, env = "CAIRN_NO_DEFAULT_ENCRYPTION")]
     pub no_default_encryption: bool,
+    /// Create buckets as AWS did before April 2023: Object Ownership `ObjectWriter` (ACLs in
+    /// force) and no Block Public Access, unless the request says otherwise. For clients and test
+    /// suites written against those defaults (ceph/s3-tests); AWS's current defaults are safer.
+    #[arg(long, env = "CAIRN_LEGACY_BUCKET_DEFAULTS")]
+    pub legacy_bucket_defaults: bool,
     /// Where an OIDC issuer's signing keys (a JWKS) are read, `ISSUER=PATH_OR_URL`, instead of
     /// from the issuer's OpenID discovery document: for servers without internet access, issuers
     /// without discovery, and tests. Repeatable; comma-separated in the environment.

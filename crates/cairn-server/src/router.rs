@@ -57,7 +57,7 @@ impl Router {
                 .unwrap_or("");
             (!first.is_empty()).then(|| first.to_string())
         });
-        if cors::is_preflight(req.method(), req.headers()) {
+        if cors::is_preflight(req.method()) {
             let mut resp = cors::preflight(&self.state, bucket.as_deref(), req.headers()).await;
             if let Ok(v) = HeaderValue::from_str(&request_id) {
                 resp.headers_mut().insert("x-amz-request-id", v);
@@ -145,7 +145,11 @@ impl Router {
         } else if sigv2_bucket_request(&req) {
             self.call_sigv2_bucket(req, &request_id).await
         } else {
+            let attributes = is_object_attributes(&req);
             match self.s3.call(req.map(s3s::Body::from)).await {
+                Ok(resp) if attributes => {
+                    with_request_id_in_error(unquoted_etag(resp), &request_id)
+                }
                 Ok(resp) => with_request_id_in_error(resp, &request_id),
                 Err(err) => {
                     tracing::error!(?err, "s3 service failed");
@@ -336,6 +340,30 @@ fn plain_error(status: StatusCode) -> Response<s3s::Body> {
     let mut resp = Response::new(s3s::Body::empty());
     *resp.status_mut() = status;
     resp
+}
+
+/// GetObjectAttributes: `GET /bucket/key?attributes`.
+fn is_object_attributes<B>(req: &Request<B>) -> bool {
+    req.method() == http::Method::GET
+        && form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+            .any(|(k, _)| k == "attributes")
+}
+
+/// GetObjectAttributes is the one response where AWS writes the ETag without quotes (its API
+/// reference shows `<ETag>string</ETag>`, and SDKs hand it over as is); s3s always quotes ETags.
+fn unquoted_etag(resp: Response<s3s::Body>) -> Response<s3s::Body> {
+    if !resp.status().is_success() {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Some(bytes) = body.bytes() else {
+        return Response::from_parts(parts, body);
+    };
+    let text = String::from_utf8_lossy(&bytes)
+        .replacen("<ETag>\"", "<ETag>", 1)
+        .replacen("\"</ETag>", "</ETag>", 1);
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, s3s::Body::from(text))
 }
 
 /// s3s writes AWS's `<Error>` body without a RequestId; AWS always includes one.

@@ -95,6 +95,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         master,
         region: config.region.clone(),
         default_encryption: !config.no_default_encryption,
+        legacy_bucket_defaults: config.legacy_bucket_defaults,
         policies: Default::default(),
         access_logs: Default::default(),
         // With a shared database the caches follow the database's counter (see generation.rs).

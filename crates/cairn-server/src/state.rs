@@ -17,6 +17,9 @@ pub struct AppState {
     /// Whether buckets without an encryption configuration encrypt new objects (SSE-S3), as AWS
     /// does; off only with `--no-default-encryption`.
     pub default_encryption: bool,
+    /// New buckets as AWS made them before April 2023 (ObjectWriter ownership, so ACLs apply;
+    /// no Block Public Access); only with `--legacy-bucket-defaults`.
+    pub legacy_bucket_defaults: bool,
     /// Parsed policy documents.
     pub policies: crate::authz::cache::PolicyCache,
     /// Bumped by every IAM change; the caches below are valid for one generation.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Bucket sub-resources of this module.
 const OWNERSHIP: &str = "ownership";
-const BUCKET_ACL: &str = "acl";
+pub(crate) const BUCKET_ACL: &str = "acl";
 /// Stored when ownership controls were deleted (the bucket then behaves as ObjectWriter).
 const DELETED: &str = "-";
 
@@ -27,6 +27,10 @@ const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
 struct StoredGrant {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     id: Option<String>,
+    /// The account a canonical id stands for, resolved when the grant was written (shown as the
+    /// grantee's DisplayName).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    account: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     uri: Option<String>,
     permission: String,
@@ -35,6 +39,7 @@ struct StoredGrant {
 fn group(uri: &str, permission: &str) -> StoredGrant {
     StoredGrant {
         id: None,
+        account: None,
         uri: Some(uri.into()),
         permission: permission.into(),
     }
@@ -66,7 +71,7 @@ fn is_public(grants: &[StoredGrant]) -> bool {
 }
 
 /// `x-amz-grant-*` headers: `id="…", uri="…"` lists.
-fn grant_headers(headers: &[(&str, Option<&String>)]) -> S3Result<Vec<StoredGrant>> {
+fn parse_grant_headers(headers: &[(&str, Option<&String>)]) -> S3Result<Vec<StoredGrant>> {
     let mut out = Vec::new();
     for (permission, value) in headers {
         let Some(value) = value else { continue };
@@ -79,10 +84,12 @@ fn grant_headers(headers: &[(&str, Option<&String>)]) -> S3Result<Vec<StoredGran
             match kind.trim() {
                 "id" => out.push(StoredGrant {
                     id: Some(v),
+                    account: None,
                     uri: None,
                     permission: (*permission).into(),
                 }),
                 "uri" => out.push(group(&v, permission)),
+                "emailAddress" => return Err(unresolvable_email()),
                 _ => {
                     return Err(s3_error!(
                         InvalidArgument,
@@ -95,37 +102,79 @@ fn grant_headers(headers: &[(&str, Option<&String>)]) -> S3Result<Vec<StoredGran
     Ok(out)
 }
 
+/// The grant list S3 shows: group grants first, then the owner's FULL_CONTROL, then grants to
+/// other accounts (Ceph's order, which clients and the ceph/s3-tests suite compare against).
 fn to_dto(owner_account: &str, grants: &[StoredGrant]) -> Vec<Grant> {
-    let mut all = vec![Grant {
+    let owner = Grant {
         grantee: Some(Grantee {
             id: Some(canonical_id(owner_account)),
             type_: Type::from(Type::CANONICAL_USER.to_string()),
-            display_name: None,
+            display_name: Some(owner_account.to_string()),
             email_address: None,
             uri: None,
         }),
         permission: Some(Permission::from(Permission::FULL_CONTROL.to_string())),
-    }];
-    for g in grants {
-        all.push(Grant {
-            grantee: Some(Grantee {
-                id: g.id.clone(),
-                uri: g.uri.clone(),
-                type_: Type::from(
-                    if g.uri.is_some() {
-                        Type::GROUP
-                    } else {
-                        Type::CANONICAL_USER
-                    }
-                    .to_string(),
-                ),
-                display_name: None,
-                email_address: None,
-            }),
-            permission: Some(Permission::from(g.permission.clone())),
+    };
+    let dto = |g: &StoredGrant| Grant {
+        grantee: Some(Grantee {
+            id: g.id.clone(),
+            uri: g.uri.clone(),
+            type_: Type::from(
+                if g.uri.is_some() {
+                    Type::GROUP
+                } else {
+                    Type::CANONICAL_USER
+                }
+                .to_string(),
+            ),
+            display_name: g.account.clone(),
+            email_address: None,
+        }),
+        permission: Some(Permission::from(g.permission.clone())),
+    };
+    let (groups, users): (Vec<&StoredGrant>, Vec<&StoredGrant>) =
+        grants.iter().partition(|g| g.uri.is_some());
+    groups
+        .into_iter()
+        .map(dto)
+        .chain(std::iter::once(owner))
+        .chain(users.into_iter().map(dto))
+        .collect()
+}
+
+/// Cairn's accounts have no e-mail addresses, so a grant by e-mail never resolves.
+fn unresolvable_email() -> s3s::S3Error {
+    s3_error!(
+        UnresolvableGrantByEmailAddress,
+        "The e-mail address you provided does not match any account on record."
+    )
+}
+
+/// Grants from an AccessControlPolicy body: a grantee is a canonical id, a group URI or an
+/// e-mail address (which never resolves).
+fn policy_grants(policy: AccessControlPolicy, owner_account: &str) -> S3Result<Vec<StoredGrant>> {
+    let mut out = Vec::new();
+    for g in policy.grants.unwrap_or_default() {
+        let (Some(grantee), Some(permission)) = (g.grantee, g.permission) else {
+            continue;
+        };
+        if grantee.id.is_none() && grantee.uri.is_none() {
+            if grantee.email_address.is_some() {
+                return Err(unresolvable_email());
+            }
+            return Err(s3_error!(MalformedACLError, "A grant has no grantee"));
+        }
+        if grantee.id.as_deref() == Some(canonical_id(owner_account).as_str()) {
+            continue;
+        }
+        out.push(StoredGrant {
+            id: grantee.id,
+            account: None,
+            uri: grantee.uri,
+            permission: permission.as_str().to_string(),
         });
     }
-    all
+    Ok(out)
 }
 
 fn not_supported() -> s3s::S3Error {
@@ -136,6 +185,54 @@ fn not_supported() -> s3s::S3Error {
 }
 
 impl CairnS3 {
+    /// Checks that every canonical id granted to names an account, and notes which (AWS answers
+    /// InvalidArgument for an id it does not know).
+    async fn resolve_grantees(&self, grants: &mut [StoredGrant]) -> S3Result<()> {
+        if grants.iter().all(|g| g.id.is_none()) {
+            return Ok(());
+        }
+        let accounts = self.state.meta.list_accounts().await.map_err(meta_err)?;
+        for g in grants.iter_mut() {
+            let Some(id) = &g.id else { continue };
+            let account = accounts
+                .iter()
+                .find(|a| canonical_id(&a.id) == *id)
+                .ok_or_else(|| s3_error!(InvalidArgument, "Invalid id"))?;
+            g.account = Some(account.id.clone());
+        }
+        Ok(())
+    }
+
+    /// The grants a write asks for: a canned ACL, else `x-amz-grant-*` headers, resolved.
+    async fn requested_grants(
+        &self,
+        acl: Option<&str>,
+        grant_headers: &[(&str, Option<&String>)],
+    ) -> S3Result<Vec<StoredGrant>> {
+        let mut grants = match acl {
+            Some(a) => canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?,
+            None => parse_grant_headers(grant_headers)?,
+        };
+        self.resolve_grantees(&mut grants).await?;
+        Ok(grants)
+    }
+
+    /// The ACL document a new bucket starts with, from CreateBucket's canned ACL or grant headers
+    /// (`None` when it asks for neither; the caller has checked that ownership allows ACLs).
+    pub(crate) async fn create_bucket_acl(
+        &self,
+        acl: Option<&str>,
+        grant_headers: &[(&str, Option<&String>)],
+    ) -> S3Result<Option<String>> {
+        if acl.is_none() && grant_headers.iter().all(|(_, v)| v.is_none()) {
+            return Ok(None);
+        }
+        let grants = self.requested_grants(acl, grant_headers).await?;
+        Ok(Some(
+            serde_json::to_string(&grants).map_err(|_| s3_error!(InternalError))?,
+        ))
+    }
+
     /// The bucket's effective Object Ownership.
     pub(crate) async fn ownership(&self, bucket: &str) -> S3Result<String> {
         let b = self.bucket(bucket).await?;
@@ -155,12 +252,14 @@ impl CairnS3 {
     /// Checks an ACL sent with a write (PutObject, CopyObject, CreateMultipartUpload): with ACLs
     /// disabled only `bucket-owner-full-control` passes; Block Public Access refuses public ACLs.
     /// Returns the grants to store with the object where ACLs are enabled.
+    /// `grant_headers` are the request's `x-amz-grant-*` headers, as (permission, value).
     pub(crate) async fn check_write_acl(
         &self,
         bucket: &str,
         acl: Option<&str>,
-        has_grants: bool,
+        grant_headers: &[(&str, Option<&String>)],
     ) -> S3Result<Option<String>> {
+        let has_grants = grant_headers.iter().any(|(_, v)| v.is_some());
         if acl.is_none() && !has_grants {
             return Ok(None);
         }
@@ -170,10 +269,7 @@ impl CairnS3 {
                 _ => Err(not_supported()),
             };
         }
-        let grants = match acl {
-            Some(a) => canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?,
-            None => Vec::new(),
-        };
+        let grants = self.requested_grants(acl, grant_headers).await?;
         if is_public(&grants) && self.bpa(bucket).await?.block_public_acls {
             return Err(s3_error!(
                 AccessDenied,
@@ -281,32 +377,18 @@ impl CairnS3 {
         let input = req.input;
         let b = self.bucket(&input.bucket).await?;
         let acl = input.acl.as_ref().map(|a| a.as_str().to_string());
-        let from_headers = grant_headers(&[
+        let from_headers = parse_grant_headers(&[
             ("FULL_CONTROL", input.grant_full_control.as_ref()),
             ("READ", input.grant_read.as_ref()),
             ("READ_ACP", input.grant_read_acp.as_ref()),
             ("WRITE", input.grant_write.as_ref()),
             ("WRITE_ACP", input.grant_write_acp.as_ref()),
         ])?;
-        let grants: Vec<StoredGrant> = match (&acl, input.access_control_policy) {
+        let mut grants: Vec<StoredGrant> = match (&acl, input.access_control_policy) {
             (Some(a), _) => {
                 canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?
             }
-            (None, Some(policy)) => policy
-                .grants
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|g| {
-                    let grantee = g.grantee?;
-                    let permission = g.permission?.as_str().to_string();
-                    Some(StoredGrant {
-                        id: grantee.id,
-                        uri: grantee.uri,
-                        permission,
-                    })
-                })
-                .filter(|g| g.id.as_deref() != Some(canonical_id(&b.account_id).as_str()))
-                .collect(),
+            (None, Some(policy)) => policy_grants(policy, &b.account_id)?,
             (None, None) => from_headers,
         };
         if self.ownership(&b.name).await? == ENFORCED {
@@ -321,6 +403,7 @@ impl CairnS3 {
                 "Access Denied: public ACLs are blocked by the BlockPublicAcls setting"
             ));
         }
+        self.resolve_grantees(&mut grants).await?;
         let doc = serde_json::to_string(&grants).map_err(|_| s3_error!(InternalError))?;
         self.state
             .meta
@@ -380,25 +463,12 @@ impl CairnS3 {
                 Err(not_supported())
             };
         }
-        let grants: Vec<StoredGrant> = match (&acl, input.access_control_policy) {
+        let mut grants: Vec<StoredGrant> = match (&acl, input.access_control_policy) {
             (Some(a), _) => {
                 canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?
             }
-            (None, Some(policy)) => policy
-                .grants
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|g| {
-                    let grantee = g.grantee?;
-                    Some(StoredGrant {
-                        id: grantee.id,
-                        uri: grantee.uri,
-                        permission: g.permission?.as_str().to_string(),
-                    })
-                })
-                .filter(|g| g.id.as_deref() != Some(canonical_id(&b.account_id).as_str()))
-                .collect(),
-            (None, None) => grant_headers(&[
+            (None, Some(policy)) => policy_grants(policy, &b.account_id)?,
+            (None, None) => parse_grant_headers(&[
                 ("FULL_CONTROL", input.grant_full_control.as_ref()),
                 ("READ", input.grant_read.as_ref()),
                 ("READ_ACP", input.grant_read_acp.as_ref()),
@@ -411,6 +481,7 @@ impl CairnS3 {
                 "Access Denied: public ACLs are blocked by the BlockPublicAcls setting"
             ));
         }
+        self.resolve_grantees(&mut grants).await?;
         obj.attrs.acl = Some(serde_json::to_string(&grants).map_err(|_| s3_error!(InternalError))?);
         self.state
             .meta

@@ -75,9 +75,12 @@ pub fn canonical_id(account_id: &str) -> String {
     ))
 }
 
+/// An account as S3 shows an owner or grantee: its canonical id, and as display name the account
+/// id (AWS showed the account's name or e-mail before it dropped the field in 2025; clients and
+/// the ceph/s3-tests suite still compare it, so Cairn shows a stable value).
 pub fn owner(account_id: &str) -> Owner {
     Owner {
-        display_name: None,
+        display_name: Some(account_id.to_string()),
         id: Some(canonical_id(account_id)),
     }
 }

@@ -8,6 +8,8 @@ use cairn_meta::{Bucket, MetaError, Tags};
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
+const US_EAST_1: &str = "us-east-1";
+
 const OWNERSHIP: [&str; 3] = [
     "BucketOwnerEnforced",
     "BucketOwnerPreferred",
@@ -48,7 +50,8 @@ impl CairnS3 {
             region
         };
         let ownership = match input.object_ownership {
-            None => "BucketOwnerEnforced".to_string(),
+            None if self.state.legacy_bucket_defaults => "ObjectWriter".to_string(),
+            None => super::acl::ENFORCED.to_string(),
             Some(o) if OWNERSHIP.contains(&o.as_str()) => o.as_str().to_string(),
             Some(o) => {
                 return Err(s3_error!(
@@ -82,8 +85,25 @@ impl CairnS3 {
         }
         let bpa = super::public_access::Bpa::ALL_ON.to_json();
         let lock = super::object_lock::LockConfig::default().to_json();
-        let mut configs: Vec<(&str, &str)> =
-            vec![(super::public_access::PUBLIC_ACCESS_BLOCK, &bpa)];
+        let mut configs: Vec<(&str, &str)> = Vec::new();
+        if !self.state.legacy_bucket_defaults {
+            configs.push((super::public_access::PUBLIC_ACCESS_BLOCK, &bpa));
+        }
+        let acl_doc = self
+            .create_bucket_acl(
+                acl.as_deref(),
+                &[
+                    ("FULL_CONTROL", input.grant_full_control.as_ref()),
+                    ("READ", input.grant_read.as_ref()),
+                    ("READ_ACP", input.grant_read_acp.as_ref()),
+                    ("WRITE", input.grant_write.as_ref()),
+                    ("WRITE_ACP", input.grant_write_acp.as_ref()),
+                ],
+            )
+            .await?;
+        if let Some(doc) = &acl_doc {
+            configs.push((super::acl::BUCKET_ACL, doc));
+        }
         // Object Lock needs versioning, so a bucket created with it starts versioned.
         if input.object_lock_enabled_for_bucket == Some(true) {
             configs.push((super::object_lock::OBJECT_LOCK, &lock));
@@ -91,6 +111,28 @@ impl CairnS3 {
         }
         match self.state.meta.create_bucket_with(&bucket, &configs).await {
             Ok(()) => {}
+            // us-east-1 keeps S3's legacy answer (CreateBucket, "BucketAlreadyOwnedByYou"):
+            // re-creating a bucket you own there succeeds and resets its ACL to the request's;
+            // every other region says BucketAlreadyOwnedByYou.
+            Err(MetaError::BucketExists { owner })
+                if owner == account_id
+                    && bucket.region == US_EAST_1
+                    && self
+                        .state
+                        .meta
+                        .get_bucket(&bucket.name)
+                        .await
+                        .map_err(meta_err)?
+                        .is_some_and(|b| b.region == US_EAST_1) =>
+            {
+                if self.ownership(&bucket.name).await? != super::acl::ENFORCED {
+                    self.state
+                        .meta
+                        .put_bucket_config(&bucket.name, super::acl::BUCKET_ACL, acl_doc.as_deref())
+                        .await
+                        .map_err(meta_err)?;
+                }
+            }
             Err(MetaError::BucketExists { owner }) if owner == account_id => {
                 return Err(s3_error!(
                     BucketAlreadyOwnedByYou,
@@ -186,11 +228,14 @@ impl CairnS3 {
         &self,
         req: S3Request<DeleteBucketInput>,
     ) -> S3Result<S3Response<DeleteBucketOutput>> {
-        self.state
+        // Uploads in progress are discarded with the bucket, as on AWS.
+        let garbage = self
+            .state
             .meta
             .delete_bucket(&req.input.bucket)
             .await
             .map_err(meta_err)?;
+        self.collect_garbage(garbage).await;
         Ok(S3Response::new(DeleteBucketOutput {}))
     }
 

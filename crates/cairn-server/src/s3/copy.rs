@@ -122,15 +122,16 @@ impl CairnS3 {
             )
             .await?
             .object;
-        let has_grants = input.grant_full_control.is_some()
-            || input.grant_read.is_some()
-            || input.grant_read_acp.is_some()
-            || input.grant_write_acp.is_some();
         let acl_doc = self
             .check_write_acl(
                 &input.bucket,
                 input.acl.as_ref().map(|a| a.as_str()),
-                has_grants,
+                &[
+                    ("FULL_CONTROL", input.grant_full_control.as_ref()),
+                    ("READ", input.grant_read.as_ref()),
+                    ("READ_ACP", input.grant_read_acp.as_ref()),
+                    ("WRITE_ACP", input.grant_write_acp.as_ref()),
+                ],
             )
             .await?;
         let replace_meta = input

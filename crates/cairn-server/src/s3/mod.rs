@@ -14,6 +14,7 @@ macro_rules! move_fields {
 
 pub mod account_bpa;
 pub mod acl;
+mod attributes;
 pub mod attrs;
 mod bucket;
 mod copy;
@@ -23,6 +24,7 @@ mod encryption;
 pub mod error;
 mod ingest;
 mod internal_write;
+mod lifecycle;
 mod list;
 pub mod logging;
 mod multipart;
@@ -34,6 +36,7 @@ mod post;
 pub mod public_access;
 mod read;
 mod versions;
+mod write_conditions;
 
 use crate::principal::Principal;
 use crate::state::State;
@@ -137,4 +140,8 @@ route! {
     put_bucket_encryption => do_put_bucket_encryption: PutBucketEncryptionInput => PutBucketEncryptionOutput;
     get_bucket_encryption => do_get_bucket_encryption: GetBucketEncryptionInput => GetBucketEncryptionOutput;
     delete_bucket_encryption => do_delete_bucket_encryption: DeleteBucketEncryptionInput => DeleteBucketEncryptionOutput;
+    get_object_attributes => do_get_object_attributes: GetObjectAttributesInput => GetObjectAttributesOutput;
+    put_bucket_lifecycle_configuration => do_put_bucket_lifecycle_configuration: PutBucketLifecycleConfigurationInput => PutBucketLifecycleConfigurationOutput;
+    get_bucket_lifecycle_configuration => do_get_bucket_lifecycle_configuration: GetBucketLifecycleConfigurationInput => GetBucketLifecycleConfigurationOutput;
+    delete_bucket_lifecycle => do_delete_bucket_lifecycle: DeleteBucketLifecycleInput => DeleteBucketLifecycleOutput;
 }

@@ -100,15 +100,16 @@ impl CairnS3 {
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let tags = tags_from_header(input.tagging.as_deref())?;
-        let has_grants = input.grant_full_control.is_some()
-            || input.grant_read.is_some()
-            || input.grant_read_acp.is_some()
-            || input.grant_write_acp.is_some();
         let acl_doc = self
             .check_write_acl(
                 &input.bucket,
                 input.acl.as_ref().map(|a| a.as_str()),
-                has_grants,
+                &[
+                    ("FULL_CONTROL", input.grant_full_control.as_ref()),
+                    ("READ", input.grant_read.as_ref()),
+                    ("READ_ACP", input.grant_read_acp.as_ref()),
+                    ("WRITE_ACP", input.grant_write_acp.as_ref()),
+                ],
             )
             .await?;
         let mut attrs = attrs_from(HeaderFields {
@@ -311,6 +312,19 @@ impl CairnS3 {
                 MalformedXML,
                 "You must specify at least one part"
             ));
+        }
+        if input.if_match.is_some() || input.if_none_match.is_some() {
+            let current = self
+                .state
+                .meta
+                .get_object(&input.bucket, &input.key)
+                .await
+                .map_err(meta_err)?;
+            super::write_conditions::check(
+                current.as_ref(),
+                input.if_match.as_ref(),
+                input.if_none_match.as_ref(),
+            )?;
         }
         let stored = self
             .state

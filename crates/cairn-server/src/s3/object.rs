@@ -7,6 +7,7 @@ use crate::s3::encryption;
 use crate::s3::error::meta_err;
 use crate::s3::ingest::{Claims, MAX_PUT_SIZE, ingest};
 use crate::s3::read::{Conditions, part_range, stream_range};
+use crate::s3::write_conditions;
 use crate::time::{now_ms, to_timestamp};
 use cairn_meta::{MetaError, ObjectRecord, Segment};
 use s3s::dto::*;
@@ -27,7 +28,22 @@ fn described_output(
     let server_side_encryption = encryption::reported(&obj.attrs);
     let (sse_customer_algorithm, sse_customer_key_md5) = encryption::customer_reported(&obj.attrs);
     let a = obj.attrs;
+    // Object Lock state, as GET and HEAD report it (AWS shows it to callers allowed to read it;
+    // Cairn shows it to every reader of the object).
+    let (object_lock_mode, object_lock_retain_until_date) = match &a.retention {
+        Some((mode, until)) => (
+            Some(ObjectLockMode::from(mode.clone())),
+            Some(to_timestamp(*until)),
+        ),
+        None => (None, None),
+    };
+    let object_lock_legal_hold_status = a
+        .legal_hold
+        .then(|| ObjectLockLegalHoldStatus::from(ObjectLockLegalHoldStatus::ON.to_string()));
     GetObjectOutput {
+        object_lock_mode,
+        object_lock_retain_until_date,
+        object_lock_legal_hold_status,
         accept_ranges: Some("bytes".into()),
         content_length: Some(d.content_length),
         content_range: d.content_range,
@@ -116,56 +132,30 @@ impl CairnS3 {
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let tags = tags_from_header(input.tagging.as_deref())?;
-        let has_grants = input.grant_full_control.is_some()
-            || input.grant_read.is_some()
-            || input.grant_read_acp.is_some()
-            || input.grant_write_acp.is_some();
         let acl_doc = self
             .check_write_acl(
                 &input.bucket,
                 input.acl.as_ref().map(|a| a.as_str()),
-                has_grants,
+                &[
+                    ("FULL_CONTROL", input.grant_full_control.as_ref()),
+                    ("READ", input.grant_read.as_ref()),
+                    ("READ_ACP", input.grant_read_acp.as_ref()),
+                    ("WRITE_ACP", input.grant_write_acp.as_ref()),
+                ],
             )
             .await?;
-        if let Some(cond) = &input.if_none_match {
-            if !cond.is_any() {
-                return Err(s3_error!(
-                    NotImplemented,
-                    "If-None-Match on PUT supports only '*'"
-                ));
-            }
-            if self
-                .state
-                .meta
-                .get_object(&input.bucket, &input.key)
-                .await
-                .map_err(meta_err)?
-                .is_some()
-            {
-                return Err(s3_error!(
-                    PreconditionFailed,
-                    "At least one of the pre-conditions you specified did not hold"
-                ));
-            }
-        }
-        if let Some(cond) = &input.if_match {
+        if input.if_match.is_some() || input.if_none_match.is_some() {
             let current = self
                 .state
                 .meta
                 .get_object(&input.bucket, &input.key)
                 .await
                 .map_err(meta_err)?;
-            let ok = match (cond, current) {
-                (_, None) => return Err(s3_error!(NoSuchKey, "The specified key does not exist.")),
-                (ETagCondition::Any, Some(_)) => true,
-                (ETagCondition::ETag(e), Some(o)) => e.value() == o.etag,
-            };
-            if !ok {
-                return Err(s3_error!(
-                    PreconditionFailed,
-                    "At least one of the pre-conditions you specified did not hold"
-                ));
-            }
+            write_conditions::check(
+                current.as_ref(),
+                input.if_match.as_ref(),
+                input.if_none_match.as_ref(),
+            )?;
         }
         let lock = self
             .initial_lock(
@@ -341,14 +331,24 @@ impl CairnS3 {
             && input
                 .checksum_mode
                 .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
+        let tag_count = obj.tags.len();
         let out = described_output(obj, d, input.part_number, with_checksums);
-        Ok(S3Response::new(move_fields!(out => HeadObjectOutput {
+        let mut resp = S3Response::new(move_fields!(out => HeadObjectOutput {
             accept_ranges, content_length, content_range, e_tag, last_modified, metadata, content_type,
             content_encoding, content_disposition, content_language, cache_control, expires,
             website_redirect_location, storage_class, parts_count, checksum_crc32, checksum_crc32c,
             checksum_crc64nvme, checksum_sha1, checksum_sha256, checksum_type, server_side_encryption,
-            sse_customer_algorithm, sse_customer_key_md5, version_id, ..
-        })))
+            sse_customer_algorithm, sse_customer_key_md5, version_id, object_lock_mode,
+            object_lock_retain_until_date, object_lock_legal_hold_status, ..
+        }));
+        // HeadObjectOutput has no field for it, but S3 sends the tag count on HEAD as on GET.
+        if tag_count > 0 {
+            resp.headers.insert(
+                "x-amz-tagging-count",
+                hyper::header::HeaderValue::from(tag_count),
+            );
+        }
+        Ok(resp)
     }
 
     pub(super) async fn do_delete_object(

@@ -31,6 +31,30 @@ impl LockConfig {
     }
 }
 
+/// A retention mode exactly as S3 spells it. s3s accepts any string for the mode enums, and a
+/// misspelled mode (`governance`) stored as such would lock a version with no way to bypass it.
+fn retention_mode(mode: &str, bad: fn(&str) -> s3s::S3Error) -> S3Result<String> {
+    match mode {
+        ObjectLockRetentionMode::GOVERNANCE | ObjectLockRetentionMode::COMPLIANCE => {
+            Ok(mode.to_string())
+        }
+        other => Err(bad(other)),
+    }
+}
+
+/// In an XML body (PutObjectRetention, PutObjectLockConfiguration) S3 answers MalformedXML.
+fn malformed_mode(_: &str) -> s3s::S3Error {
+    s3_error!(
+        MalformedXML,
+        "The XML you provided was not well-formed or did not validate against our published schema"
+    )
+}
+
+/// In the `x-amz-object-lock-mode` header S3 answers InvalidArgument.
+fn invalid_mode_header(_: &str) -> s3s::S3Error {
+    s3_error!(InvalidArgument, "Unknown wormMode directive.")
+}
+
 fn denied(reason: &str) -> s3s::S3Error {
     s3_error!(
         AccessDenied,
@@ -80,7 +104,7 @@ impl CairnS3 {
                         "The retain until date must be in the future!"
                     ));
                 }
-                Some((m.as_str().to_string(), until))
+                Some((retention_mode(m.as_str(), invalid_mode_header)?, until))
             }
             (Some(_), None) | (None, Some(_)) => {
                 return Err(s3_error!(
@@ -173,12 +197,12 @@ impl CairnS3 {
                 }
                 _ => {}
             }
-            config.mode = Some(
+            config.mode = Some(retention_mode(
                 d.mode
                     .ok_or_else(|| s3_error!(MalformedXML, "Default retention needs a Mode"))?
-                    .as_str()
-                    .to_string(),
-            );
+                    .as_str(),
+                malformed_mode,
+            )?);
             config.days = d.days;
             config.years = d.years;
         }
@@ -244,12 +268,13 @@ impl CairnS3 {
         let mut obj = self
             .locked_version(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
-        let new = input
-            .retention
-            .and_then(|r| match (r.mode, r.retain_until_date) {
-                (Some(m), Some(u)) => Some((m.as_str().to_string(), to_ms(&u))),
-                _ => None,
-            });
+        let new = match input.retention.map(|r| (r.mode, r.retain_until_date)) {
+            Some((Some(m), Some(u))) => {
+                Some((retention_mode(m.as_str(), malformed_mode)?, to_ms(&u)))
+            }
+            Some((None, None)) | None => None,
+            Some(_) => return Err(malformed_mode("")),
+        };
         let bypass = input.bypass_governance_retention.unwrap_or(false);
         if let Some((mode, until)) = &obj.attrs.retention
             && *until > now_ms()

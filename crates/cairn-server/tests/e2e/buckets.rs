@@ -68,9 +68,33 @@ async fn bucket_names_and_conflicts_follow_aws_rules() {
         let err = c.create_bucket().bucket(bad).send().await.unwrap_err();
         assert_eq!(code(&err), "InvalidBucketName", "{bad}");
     }
+    // us-east-1's legacy rule: re-creating your own bucket there is a success...
     c.create_bucket().bucket("taken").send().await.unwrap();
-    let err = c.create_bucket().bucket("taken").send().await.unwrap_err();
+    c.create_bucket().bucket("taken").send().await.unwrap();
+    // ...anywhere else it is BucketAlreadyOwnedByYou.
+    let in_eu = || {
+        c.create_bucket()
+            .bucket("taken-eu")
+            .create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::EuWest1)
+                    .build(),
+            )
+    };
+    in_eu().send().await.unwrap();
+    let err = in_eu().send().await.unwrap_err();
     assert_eq!(code(&err), "BucketAlreadyOwnedByYou");
+    assert_eq!(status(&err), 409);
+    // Another account's bucket: BucketAlreadyExists, not AccessDenied.
+    let (_, key, secret) = create_account(&s, "other");
+    let err = s
+        .client_with(&key, &secret)
+        .create_bucket()
+        .bucket("taken")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "BucketAlreadyExists");
     assert_eq!(status(&err), 409);
     let err = c
         .create_bucket()
@@ -173,4 +197,78 @@ async fn bucket_tagging_round_trips() {
         .await
         .unwrap_err();
     assert_eq!(code(&err), "InvalidTag");
+}
+
+#[tokio::test]
+async fn lifecycle_configuration_round_trips_and_is_validated() {
+    use aws_sdk_s3::types::{
+        BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+        LifecycleRuleFilter,
+    };
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("lc-bucket").send().await.unwrap();
+    let err = c
+        .get_bucket_lifecycle_configuration()
+        .bucket("lc-bucket")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchLifecycleConfiguration");
+    let rule = |id: Option<&str>, days: i32| {
+        LifecycleRule::builder()
+            .set_id(id.map(str::to_string))
+            .filter(LifecycleRuleFilter::builder().prefix("logs/").build())
+            .expiration(LifecycleExpiration::builder().days(days).build())
+            .status(ExpirationStatus::Enabled)
+            .build()
+            .unwrap()
+    };
+    let put = |rules: Vec<LifecycleRule>| {
+        c.put_bucket_lifecycle_configuration()
+            .bucket("lc-bucket")
+            .lifecycle_configuration(
+                BucketLifecycleConfiguration::builder()
+                    .set_rules(Some(rules))
+                    .build()
+                    .unwrap(),
+            )
+    };
+    // Duplicate IDs and over-long IDs are InvalidArgument, as on AWS.
+    let err = put(vec![rule(Some("a"), 1), rule(Some("a"), 2)])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidArgument");
+    let long = "x".repeat(256);
+    let err = put(vec![rule(Some(&long), 1)]).send().await.unwrap_err();
+    assert_eq!(code(&err), "InvalidArgument");
+    // A rule without an ID gets one.
+    put(vec![rule(Some("keep"), 30), rule(None, 7)])
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_bucket_lifecycle_configuration()
+        .bucket("lc-bucket")
+        .send()
+        .await
+        .unwrap();
+    let rules = got.rules();
+    assert_eq!(rules.len(), 2);
+    assert_eq!(rules[0].id(), Some("keep"));
+    assert_eq!(rules[0].expiration().and_then(|e| e.days()), Some(30));
+    assert!(rules[1].id().is_some_and(|id| !id.is_empty()));
+    c.delete_bucket_lifecycle()
+        .bucket("lc-bucket")
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .get_bucket_lifecycle_configuration()
+        .bucket("lc-bucket")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchLifecycleConfiguration");
 }

@@ -409,3 +409,39 @@ fn crc32fast_like(data: &[u8]) -> String {
     }
     base64::engine::general_purpose::STANDARD.encode((!crc).to_be_bytes())
 }
+
+#[tokio::test]
+async fn bucket_with_an_upload_in_progress_can_be_deleted_and_the_upload_goes_with_it() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("mpu").send().await.unwrap();
+    let id = upload(&c, "pending").await;
+    c.upload_part()
+        .bucket("mpu")
+        .key("pending")
+        .upload_id(&id)
+        .part_number(1)
+        .body(data(1024, 1).into())
+        .send()
+        .await
+        .unwrap();
+    // As on AWS: uploads in progress do not make a bucket "not empty".
+    c.delete_bucket().bucket("mpu").send().await.unwrap();
+    c.create_bucket().bucket("mpu").send().await.unwrap();
+    let listed = c
+        .list_multipart_uploads()
+        .bucket("mpu")
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.uploads().is_empty());
+    let err = c
+        .list_parts()
+        .bucket("mpu")
+        .key("pending")
+        .upload_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchUpload");
+}

@@ -600,3 +600,128 @@ async fn checksums_are_verified_stored_and_returned() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn conditional_puts_compare_the_current_etag() {
+    let s = Server::start();
+    let c = s.client();
+    bucket(&c, "cond").await;
+    let put = || {
+        c.put_object()
+            .bucket("cond")
+            .key("k")
+            .body(b"v".to_vec().into())
+    };
+    // If-Match on a missing key: NoSuchKey.
+    let err = put().if_match("\"abc\"").send().await.unwrap_err();
+    assert_eq!(code(&err), "NoSuchKey");
+    let etag = put()
+        .if_none_match("*")
+        .send()
+        .await
+        .unwrap()
+        .e_tag()
+        .unwrap()
+        .to_string();
+    // If-None-Match: `*` or the current ETag fail, another ETag passes.
+    for cond in ["*", etag.as_str()] {
+        let err = put().if_none_match(cond).send().await.unwrap_err();
+        assert_eq!(
+            (status(&err), code(&err).as_str()),
+            (412, "PreconditionFailed")
+        );
+    }
+    put().if_none_match("\"other\"").send().await.unwrap();
+    // If-Match: `*` or the current ETag pass, another ETag fails.
+    put().if_match("*").send().await.unwrap();
+    put().if_match(&etag).send().await.unwrap();
+    let err = put().if_match("\"other\"").send().await.unwrap_err();
+    assert_eq!(status(&err), 412);
+}
+
+#[tokio::test]
+async fn object_attributes_report_size_etag_and_parts() {
+    use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ObjectAttributes};
+    let s = Server::start();
+    let c = s.client();
+    bucket(&c, "attrs").await;
+    let put = c
+        .put_object()
+        .bucket("attrs")
+        .key("small")
+        .body(b"foo".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_object_attributes()
+        .bucket("attrs")
+        .key("small")
+        .object_attributes(ObjectAttributes::ObjectSize)
+        .object_attributes(ObjectAttributes::Etag)
+        .object_attributes(ObjectAttributes::ObjectParts)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.object_size(), Some(3));
+    assert_eq!(
+        got.e_tag().map(|e| e.trim_matches('"')),
+        put.e_tag().map(|e| e.trim_matches('"'))
+    );
+    assert!(got.object_parts().is_none(), "a single PUT has no parts");
+
+    let id = c
+        .create_multipart_upload()
+        .bucket("attrs")
+        .key("big")
+        .send()
+        .await
+        .unwrap()
+        .upload_id()
+        .unwrap()
+        .to_string();
+    let mut parts = Vec::new();
+    for (n, len) in [(1, 5 << 20), (2, 1000)] {
+        let e = c
+            .upload_part()
+            .bucket("attrs")
+            .key("big")
+            .upload_id(&id)
+            .part_number(n)
+            .body(data(len, n as u8).into())
+            .send()
+            .await
+            .unwrap();
+        parts.push(
+            CompletedPart::builder()
+                .part_number(n)
+                .e_tag(e.e_tag().unwrap())
+                .build(),
+        );
+    }
+    c.complete_multipart_upload()
+        .bucket("attrs")
+        .key("big")
+        .upload_id(&id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_object_attributes()
+        .bucket("attrs")
+        .key("big")
+        .object_attributes(ObjectAttributes::ObjectParts)
+        .max_parts(1)
+        .send()
+        .await
+        .unwrap();
+    let p = got.object_parts().unwrap();
+    assert_eq!(p.total_parts_count(), Some(2));
+    assert_eq!(p.is_truncated(), Some(true));
+    assert_eq!(p.parts()[0].size(), Some(5 << 20));
+}

@@ -407,3 +407,109 @@ async fn acl_grants_take_part_in_authorization_unless_ignored() {
         .unwrap();
     assert_eq!(anon("index.html").await.unwrap().status(), 403);
 }
+
+#[tokio::test]
+async fn legacy_bucket_defaults_keep_acls_and_show_grantees_by_account() {
+    use aws_sdk_s3::types::{AccessControlPolicy, Grant, Grantee, Permission, Type};
+    let s = Server::start_with(&["--legacy-bucket-defaults"]);
+    let c = s.client();
+    // A canned ACL at creation is kept: no Block Public Access, ObjectWriter ownership.
+    c.create_bucket()
+        .bucket("old-style")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .get_public_access_block()
+        .bucket("old-style")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "NoSuchPublicAccessBlockConfiguration");
+    let acl = c.get_bucket_acl().bucket("old-style").send().await.unwrap();
+    let owner = acl.owner().unwrap();
+    // The owner's display name is its account id; group grants come first (Ceph's order).
+    assert!(owner.display_name().is_some_and(|d| d.len() == 12));
+    let grants = acl.grants();
+    assert_eq!(grants.len(), 2);
+    assert_eq!(grants[0].grantee().unwrap().r#type(), &Type::Group);
+    assert_eq!(grants[1].grantee().unwrap().id(), owner.id());
+
+    // A grant to another account's canonical id shows that account; an unknown id is refused.
+    let (other_account, key, secret) = create_account(&s, "other");
+    let other_id = s
+        .client_with(&key, &secret)
+        .list_buckets()
+        .send()
+        .await
+        .unwrap()
+        .owner()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
+    let policy = |id: &str| {
+        AccessControlPolicy::builder()
+            .owner(owner.clone())
+            .grants(
+                Grant::builder()
+                    .grantee(
+                        Grantee::builder()
+                            .r#type(Type::CanonicalUser)
+                            .id(id)
+                            .build()
+                            .unwrap(),
+                    )
+                    .permission(Permission::Read)
+                    .build(),
+            )
+            .build()
+    };
+    c.put_bucket_acl()
+        .bucket("old-style")
+        .access_control_policy(policy(&other_id))
+        .send()
+        .await
+        .unwrap();
+    let acl = c.get_bucket_acl().bucket("old-style").send().await.unwrap();
+    let shown = acl
+        .grants()
+        .iter()
+        .find(|g| g.grantee().and_then(|g| g.id()) == Some(other_id.as_str()))
+        .unwrap();
+    assert_eq!(
+        shown.grantee().unwrap().display_name(),
+        Some(other_account.as_str())
+    );
+    let err = c
+        .put_bucket_acl()
+        .bucket("old-style")
+        .access_control_policy(policy("_foo"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidArgument");
+}
+
+#[tokio::test]
+async fn missing_buckets_are_no_such_bucket_to_anyone_and_bare_options_is_400() {
+    let s = Server::start();
+    let http = reqwest::Client::new();
+    let got = http
+        .get(format!("http://{}/no-such-bucket/key", s.addr()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 404);
+    assert!(got.text().await.unwrap().contains("NoSuchBucket"));
+    let got = http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("http://{}/no-such-bucket/key", s.addr()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 400);
+}

@@ -569,3 +569,87 @@ async fn tags_belong_to_versions() {
         .unwrap();
     assert_eq!(old.tag_set().len(), 1);
 }
+
+#[tokio::test]
+async fn retention_modes_are_spelled_exactly_and_shown_on_head() {
+    use aws_sdk_s3::primitives::DateTime;
+    use aws_sdk_s3::types::{
+        ObjectLockLegalHold, ObjectLockLegalHoldStatus, ObjectLockMode, ObjectLockRetention,
+        ObjectLockRetentionMode,
+    };
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket()
+        .bucket("locked-modes")
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .unwrap();
+    c.put_object()
+        .bucket("locked-modes")
+        .key("k")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let until = DateTime::from_secs(4_102_444_800); // 2100-01-01
+    let retention = |mode: &str| {
+        c.put_object_retention()
+            .bucket("locked-modes")
+            .key("k")
+            .retention(
+                ObjectLockRetention::builder()
+                    .mode(ObjectLockRetentionMode::from(mode))
+                    .retain_until_date(until)
+                    .build(),
+            )
+    };
+    // A misspelled mode would lock the version with no way to bypass it: MalformedXML.
+    let err = retention("governance").send().await.unwrap_err();
+    assert_eq!(code(&err), "MalformedXML");
+    retention("GOVERNANCE").send().await.unwrap();
+    c.put_object_legal_hold()
+        .bucket("locked-modes")
+        .key("k")
+        .legal_hold(
+            ObjectLockLegalHold::builder()
+                .status(ObjectLockLegalHoldStatus::On)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let head = c
+        .head_object()
+        .bucket("locked-modes")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Governance));
+    assert_eq!(head.object_lock_retain_until_date(), Some(&until));
+    assert_eq!(
+        head.object_lock_legal_hold_status(),
+        Some(&ObjectLockLegalHoldStatus::On)
+    );
+    // Clean up: the hold off, then a governance bypass deletes the version.
+    c.put_object_legal_hold()
+        .bucket("locked-modes")
+        .key("k")
+        .legal_hold(
+            ObjectLockLegalHold::builder()
+                .status(ObjectLockLegalHoldStatus::Off)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    c.delete_object()
+        .bucket("locked-modes")
+        .key("k")
+        .set_version_id(head.version_id().map(str::to_string))
+        .bypass_governance_retention(true)
+        .send()
+        .await
+        .unwrap();
+}
