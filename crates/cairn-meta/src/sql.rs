@@ -140,7 +140,13 @@ impl SqlMeta {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
-        let tx = self.pool.begin().await?;
+        // SQLite: take the write lock at BEGIN, where busy_timeout applies. A deferred
+        // transaction upgrading to a writer fails at once with SQLITE_BUSY while another
+        // connection still finishes a dropped transaction's rollback.
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(WriteTx { tx, _guard: guard })
     }
 
