@@ -184,3 +184,25 @@ def test_sts_get_caller_identity_names_root_and_users(server):
     env["AWS_SECRET_ACCESS_KEY"] = "wrong" * 8
     bad = aws(env, "sts", "get-caller-identity", check=False)
     assert bad.returncode != 0 and "SignatureDoesNotMatch" in bad.stderr
+
+
+def test_update_role_and_update_group(server):
+    root = server.env()
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    aws(root, "iam", "create-role", "--role-name", "builder", "--assume-role-policy-document", trust)
+    # botocore requires UpdateRole's (empty) result element.
+    aws(root, "iam", "update-role", "--role-name", "builder", "--description", "CI builds",
+        "--max-session-duration", "7200")
+    role = json.loads(aws(root, "iam", "get-role", "--role-name", "builder").stdout)["Role"]
+    assert role["Description"] == "CI builds" and role["MaxSessionDuration"] == 7200
+    aws(root, "iam", "create-group", "--group-name", "deploy")
+    aws(root, "iam", "create-user", "--user-name", "dev")
+    aws(root, "iam", "add-user-to-group", "--group-name", "deploy", "--user-name", "dev")
+    aws(root, "iam", "update-group", "--group-name", "deploy", "--new-group-name", "release",
+        "--new-path", "/teams/")
+    group = json.loads(aws(root, "iam", "get-group", "--group-name", "release").stdout)
+    assert group["Group"]["Path"] == "/teams/"
+    assert [u["UserName"] for u in group["Users"]] == ["dev"]
+    gone = aws(root, "iam", "get-group", "--group-name", "deploy", check=False)
+    assert gone.returncode != 0 and "NoSuchEntity" in gone.stderr

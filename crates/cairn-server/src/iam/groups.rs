@@ -17,6 +17,28 @@ pub(super) async fn group(cx: &Ctx<'_>, name: &str) -> Result<IamEntity, QueryEr
         .ok_or_else(|| meta_err(MetaError::NoSuchEntity, &format!("group with name {name}")))
 }
 
+/// Renames a group or moves it to another path; members and policies stay with it.
+pub async fn update_group(cx: &Ctx<'_>) -> IamResult {
+    let name = cx.required("GroupName")?;
+    let mut g = group(cx, name).await?;
+    cx.authorize("UpdateGroup", &g.arn()).await?;
+    if let Some(new_name) = cx.optional("NewGroupName") {
+        check_name(new_name, "newGroupName", 128)?;
+        g.name = new_name.to_string();
+    }
+    if let Some(new_path) = cx.optional("NewPath") {
+        check_path(new_path, "newPath")?;
+        g.path = new_path.to_string();
+    }
+    let new_name = g.name.clone();
+    cx.state
+        .meta
+        .update_entity(name, &g)
+        .await
+        .map_err(|e| meta_err(e, &format!("Group with name {new_name}")))?;
+    Ok(None)
+}
+
 pub async fn create_group(cx: &Ctx<'_>) -> IamResult {
     let name = cx.required("GroupName")?;
     check_name(name, "groupName", 128)?;

@@ -178,6 +178,7 @@ pub async fn handle(state: &State, caller: &Caller, params: &Params) -> Result<S
         "GetGroup" => groups::get_group(&cx).await,
         "ListGroups" => groups::list_groups(&cx).await,
         "DeleteGroup" => groups::delete_group(&cx).await,
+        "UpdateGroup" => groups::update_group(&cx).await,
         "AddUserToGroup" => groups::add_user_to_group(&cx).await,
         "RemoveUserFromGroup" => groups::remove_user_from_group(&cx).await,
         "ListGroupsForUser" => groups::list_groups_for_user(&cx).await,

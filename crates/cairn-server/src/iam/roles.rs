@@ -118,7 +118,8 @@ pub async fn update_role(cx: &Ctx<'_>) -> IamResult {
         .update_entity(name, &r)
         .await
         .map_err(|e| meta_err(e, "role"))?;
-    Ok(None)
+    // The only IAM action whose (empty) result element clients require.
+    Ok(Some(Xml::default()))
 }
 
 pub async fn update_assume_role_policy(cx: &Ctx<'_>) -> IamResult {
