@@ -100,11 +100,9 @@ impl Router {
             with_request_id_in_error(refused, &request_id)
         } else if crate::console::is_console_request(req.method(), req.uri().path(), vhost_bucket) {
             let (parts, body) = req.into_parts();
-            match Limited::new(body, MAX_QUERY_BODY).collect().await {
-                Ok(body) => {
-                    crate::console::handle(&self.state, &parts, body.to_bytes(), Some(remote)).await
-                }
-                Err(_) => plain_error(StatusCode::PAYLOAD_TOO_LARGE),
+            match small_body(body).await {
+                Ok(body) => crate::console::handle(&self.state, &parts, body, Some(remote)).await,
+                Err(too_large) => too_large,
             }
         } else if query::is_query_request(
             req.method(),
@@ -114,18 +112,11 @@ impl Router {
             vhost_bucket,
         ) {
             let (parts, body) = req.into_parts();
-            match Limited::new(body, MAX_QUERY_BODY).collect().await {
+            match small_body(body).await {
                 Ok(body) => {
-                    query::handle(
-                        &self.state,
-                        parts,
-                        body.to_bytes(),
-                        &request_id,
-                        Some(remote),
-                    )
-                    .await
+                    query::handle(&self.state, parts, body, &request_id, Some(remote)).await
                 }
-                Err(_) => plain_error(StatusCode::PAYLOAD_TOO_LARGE),
+                Err(too_large) => too_large,
             }
         } else if crate::analyzer::is_analyzer_request(
             req.method(),
@@ -134,13 +125,12 @@ impl Router {
             vhost_bucket,
         ) {
             let (parts, body) = req.into_parts();
-            match Limited::new(body, MAX_QUERY_BODY).collect().await {
+            match small_body(body).await {
                 Ok(body) => {
-                    let body = body.to_bytes();
                     crate::analyzer::handle(&self.state, parts, body, &request_id, Some(remote))
                         .await
                 }
-                Err(_) => plain_error(StatusCode::PAYLOAD_TOO_LARGE),
+                Err(too_large) => too_large,
             }
         } else if sigv2_bucket_request(&req) {
             self.call_sigv2_bucket(req, &request_id).await
@@ -187,6 +177,16 @@ fn presign_limits(query: Option<&str>) -> Option<Response<s3s::Body>> {
     );
     err.set_status_code(StatusCode::BAD_REQUEST);
     err.to_http_response().ok()
+}
+
+/// The whole body of a Query, Access Analyzer or console request (at most `MAX_QUERY_BODY`),
+/// or the 413 to answer instead.
+async fn small_body(body: Incoming) -> Result<Bytes, Response<s3s::Body>> {
+    Limited::new(body, MAX_QUERY_BODY)
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .map_err(|_| plain_error(StatusCode::PAYLOAD_TOO_LARGE))
 }
 
 /// A SigV2 presigned URL signs its session token as the `x-amz-security-token` header (it is an
