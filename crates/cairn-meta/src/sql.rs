@@ -158,6 +158,19 @@ impl SqlMeta {
         }
     }
 
+    /// Runs one statement in its own write transaction; `NoSuchEntity` when it touched no row.
+    pub(crate) async fn execute_one<'q>(
+        &self,
+        query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        if query.execute(&mut *tx.tx).await?.rows_affected() == 0 {
+            return Err(MetaError::NoSuchEntity);
+        }
+        tx.tx.commit().await?;
+        Ok(())
+    }
+
     /// Serialises writers of one key for the rest of the transaction. SQLite already has a
     /// single writer; on PostgreSQL, concurrent writers of a key (several nodes) would otherwise
     /// both read the same newest version and give two versions one sequence number.

@@ -783,30 +783,19 @@ impl IamStore for SqlMeta {
     }
 
     async fn set_access_key_status(&self, access_key_id: &str, status: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE access_keys SET status = $2 WHERE access_key_id = $1")
-            .bind(access_key_id)
-            .bind(status)
-            .execute(&mut *tx.tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(MetaError::NoSuchEntity);
-        }
-        tx.tx.commit().await?;
-        Ok(())
+        self.execute_one(
+            sqlx::query("UPDATE access_keys SET status = $2 WHERE access_key_id = $1")
+                .bind(access_key_id)
+                .bind(status),
+        )
+        .await
     }
 
     async fn delete_access_key(&self, access_key_id: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query("DELETE FROM access_keys WHERE access_key_id = $1")
-            .bind(access_key_id)
-            .execute(&mut *tx.tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(MetaError::NoSuchEntity);
-        }
-        tx.tx.commit().await?;
-        Ok(())
+        self.execute_one(
+            sqlx::query("DELETE FROM access_keys WHERE access_key_id = $1").bind(access_key_id),
+        )
+        .await
     }
 
     async fn applied_policies(

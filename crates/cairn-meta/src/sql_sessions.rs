@@ -146,29 +146,16 @@ impl SessionStore for SqlMeta {
     }
 
     async fn update_oidc_provider(&self, p: &OidcProvider) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE oidc_providers SET attrs = $2 WHERE arn = $1")
-            .bind(&p.arn)
-            .bind(provider_attrs(p)?)
-            .execute(&mut *tx.tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(MetaError::NoSuchEntity);
-        }
-        tx.tx.commit().await?;
-        Ok(())
+        self.execute_one(
+            sqlx::query("UPDATE oidc_providers SET attrs = $2 WHERE arn = $1")
+                .bind(&p.arn)
+                .bind(provider_attrs(p)?),
+        )
+        .await
     }
 
     async fn delete_oidc_provider(&self, arn: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query("DELETE FROM oidc_providers WHERE arn = $1")
-            .bind(arn)
-            .execute(&mut *tx.tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(MetaError::NoSuchEntity);
-        }
-        tx.tx.commit().await?;
-        Ok(())
+        self.execute_one(sqlx::query("DELETE FROM oidc_providers WHERE arn = $1").bind(arn))
+            .await
     }
 }
