@@ -87,6 +87,8 @@ def main():
     ap.add_argument("--cairn", required=True)
     ap.add_argument("--data-dir", required=True)
     ap.add_argument("--layout", choices=["accounts", "iam"], default="accounts")
+    ap.add_argument("--region", default="us-east-1")
+    ap.add_argument("--kms-keys", default="", help="the server's --kms-key ids, comma-separated")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
@@ -129,6 +131,11 @@ def main():
     main_id, main_name = owner(ep, main_key, main_secret)
     tenant_id, tenant_name = owner(ep, tenant_key, tenant_secret)
     main_account = account_id(ep, main_key, main_secret)
+    # kms_keyid / kms_keyid2 by ARN: S3 reports an object's KMS key as its ARN, and the suite
+    # compares that header with the id it sent.
+    kms = {}
+    for name, key_id in zip(["kms_keyid", "kms_keyid2"], filter(None, args.kms_keys.split(","))):
+        kms[name] = f"arn:aws:kms:{args.region}:{main_account}:key/{key_id}"
 
     conf = [
         "[DEFAULT]\n"
@@ -139,7 +146,7 @@ def main():
         "iam path prefix = /s3-tests/\n",
         section(
             "s3 main", main_key, main_secret, main_id, main_name, "main@example.com",
-            api_name="us-east-2",
+            api_name="us-east-2", **kms,
         ),
         section("s3 alt", alt_key, alt_secret, alt_id, alt_name, "alt@example.com"),
         section(

@@ -91,8 +91,12 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL
 # The suite predates AWS's 2023 bucket defaults: it sets ACLs on new buckets without asking for
 # ObjectWriter ownership and expects no Block Public Access, so Cairn runs with the old defaults.
+# Its SSE-KMS tests use two KMS keys (kms_keyid, kms_keyid2), declared here; the config names
+# them by ARN, which is how S3 reports an object's key.
+REGION=us-east-1
+KMS_KEYS=testkey-1,testkey-2
 CAIRN_LOG=${CAIRN_LOG:-warn} "$CAIRN_BIN" server --data-dir "$DATA/data" --listen 127.0.0.1:0 \
-    --legacy-bucket-defaults >"$OUT/server.log" 2>&1 &
+    --region "$REGION" --kms-key "$KMS_KEYS" --legacy-bucket-defaults >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 ENDPOINT=
 for _ in $(seq 100); do
@@ -105,7 +109,8 @@ done
 
 # --- identities and the config ---
 "$PY" "$REPO/scripts/s3-tests-provision.py" --endpoint "$ENDPOINT" --cairn "$CAIRN_BIN" \
-    --data-dir "$DATA/data" --layout "$LAYOUT" --out "$OUT/s3tests.conf"
+    --data-dir "$DATA/data" --layout "$LAYOUT" --region "$REGION" --kms-keys "$KMS_KEYS" \
+    --out "$OUT/s3tests.conf"
 
 # --- the suite ---
 set +e

@@ -13,7 +13,7 @@ pub mod sealed;
 mod sealed_read;
 mod sealed_write;
 
-pub use sealed::KeyWrap;
+pub use sealed::{KeyDeriver, KeyWrap};
 
 use bytes::Bytes;
 use futures::Stream;

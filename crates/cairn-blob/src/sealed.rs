@@ -53,10 +53,26 @@ pub struct KeyWrap(Aes256Gcm);
 impl KeyWrap {
     /// HKDF-SHA256 of the master key with a label that names this one purpose.
     pub fn derive(master: &[u8; 32]) -> Self {
-        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"cairn"), master);
+        KeyDeriver::new(master).wrap(b"cairn/sse-s3/data-key-wrap/v1")
+    }
+}
+
+/// Derives key-wrapping keys for several purposes from one master key (SSE-S3's, one per KMS
+/// key): HKDF-SHA256, the label naming the purpose, so that no two purposes share a key and
+/// none of them is the master key. Keeps HKDF's pseudorandom key, not the master key.
+#[derive(Clone)]
+pub struct KeyDeriver(hkdf::Hkdf<sha2::Sha256>);
+
+impl KeyDeriver {
+    pub fn new(master: &[u8; 32]) -> Self {
+        KeyDeriver(hkdf::Hkdf::<sha2::Sha256>::new(Some(b"cairn"), master))
+    }
+
+    /// The key-wrapping key for `label`.
+    pub fn wrap(&self, label: &[u8]) -> KeyWrap {
         let mut okm = [0u8; 32];
         // 32 bytes is far below HKDF-SHA256's limit of 255 × 32, so expand cannot fail.
-        let _ = hk.expand(b"cairn/sse-s3/data-key-wrap/v1", &mut okm);
+        let _ = self.0.expand(label, &mut okm);
         KeyWrap(Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&okm)))
     }
 }

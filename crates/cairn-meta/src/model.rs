@@ -110,7 +110,8 @@ pub struct ObjectAttrs {
     /// The object's ACL grants (JSON) on buckets with ACLs enabled.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub acl: Option<String>,
-    /// `AES256` when every blob of the object is sealed (SSE-S3). Each sealed blob carries its
+    /// `AES256` when every blob of the object is sealed (SSE-S3), `aws:kms` / `aws:kms:dsse`
+    /// when sealed under a KMS key (SSE-KMS, see `sse_kms_key_id`). Each sealed blob carries its
     /// own wrapped data key, nonce prefix and segment size in its header (see cairn-blob's
     /// `sealed`), so that a multipart object's parts need nothing per segment here; this flag is
     /// what says the blobs must be read sealed. On an upload it says the parts are sealed.
@@ -122,6 +123,14 @@ pub struct ObjectAttrs {
     /// must present a key with this MD5.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sse_customer_key_md5: Option<String>,
+    /// SSE-KMS (`server_side_encryption` is `aws:kms` or `aws:kms:dsse`): the ARN of the KMS key
+    /// whose derived key wraps the blobs' data keys.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sse_kms_key_id: Option<String>,
+    /// SSE-KMS with an S3 Bucket Key, as requested (reported back; the data keys are per blob
+    /// either way).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub bucket_key_enabled: bool,
 }
 
 /// An object tag set, in the order given.

@@ -62,6 +62,14 @@ pub fn request_keys(
             "s3:x-amz-server-side-encryption",
             "x-amz-server-side-encryption",
         ),
+        (
+            "s3:x-amz-server-side-encryption-aws-kms-key-id",
+            "x-amz-server-side-encryption-aws-kms-key-id",
+        ),
+        (
+            "s3:x-amz-server-side-encryption-customer-algorithm",
+            "x-amz-server-side-encryption-customer-algorithm",
+        ),
         ("s3:x-amz-copy-source", "x-amz-copy-source"),
         ("s3:x-amz-metadata-directive", "x-amz-metadata-directive"),
         ("s3:x-amz-storage-class", "x-amz-storage-class"),

@@ -29,6 +29,11 @@ pub struct ServerConfig {
     /// every new object with SSE-S3 since January 2023; this is for benchmarks and old setups).
     #[arg(long, env = "CAIRN_NO_DEFAULT_ENCRYPTION")]
     pub no_default_encryption: bool,
+    /// A KMS key for SSE-KMS, by id (also usable as `alias/ID` or by ARN); it exists in every
+    /// account, beside each account's AWS-managed key `aws/s3`. Repeatable; comma-separated in
+    /// the environment.
+    #[arg(long = "kms-key", env = "CAIRN_KMS_KEYS", value_name = "ID", value_delimiter = ',')]
+    pub kms_keys: Vec<String>,
     /// Create buckets as AWS did before April 2023: Object Ownership `ObjectWriter` (ACLs in
     /// force) and no Block Public Access, unless the request says otherwise. For clients and test
     /// suites written against those defaults (ceph/s3-tests); AWS's current defaults are safer.

@@ -1,5 +1,5 @@
-//! The server's master key and what it protects: secret access keys at rest, and (through a
-//! key derived from it, see `cairn_blob::KeyWrap`) the data keys of SSE-S3 objects.
+//! The server's master key and what it protects: secret access keys at rest, and (through keys
+//! derived from it, see `cairn_blob::KeyDeriver`) the data keys of SSE-S3 and SSE-KMS objects.
 //!
 //! Secrets must stay recoverable (SigV4 needs them for HMAC), so they are sealed with
 //! AES-256-GCM under a 32-byte key, never stored in clear. The key comes from, in order:
@@ -14,10 +14,11 @@ use base64::engine::general_purpose::STANDARD as B64;
 use std::io;
 use std::path::Path;
 
-/// The key that seals secrets, and the key-wrapping key derived from it for object data keys.
+/// The key that seals secrets, and the key-wrapping keys derived from it for object data keys.
 pub struct MasterKey {
     secrets: Aes256Gcm,
     wrap: cairn_blob::KeyWrap,
+    derive: cairn_blob::KeyDeriver,
 }
 
 /// Where the master key came from (printed at start-up).
@@ -81,12 +82,21 @@ impl MasterKey {
         Ok(MasterKey {
             secrets: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key)),
             wrap: cairn_blob::KeyWrap::derive(&key),
+            derive: cairn_blob::KeyDeriver::new(&key),
         })
     }
 
     /// The key that wraps SSE-S3 data keys.
     pub fn key_wrap(&self) -> &cairn_blob::KeyWrap {
         &self.wrap
+    }
+
+    /// The key that wraps the data keys of objects under KMS key `key_id` of `account` (see
+    /// `kms.rs`): each KMS key's material is derived, never stored, so it exists on every node
+    /// that has the master key and nowhere else.
+    pub fn kms_key_wrap(&self, account: &str, key_id: &str) -> cairn_blob::KeyWrap {
+        self.derive
+            .wrap(format!("cairn/sse-kms/data-key-wrap/v1/{account}/{key_id}").as_bytes())
     }
 
     /// Seals a secret: base64 of nonce ‖ ciphertext.

@@ -10,6 +10,8 @@ pub struct AppState {
     pub meta: Arc<dyn MetaStore>,
     pub blobs: BlobStore,
     pub master: MasterKey,
+    /// The KMS keys SSE-KMS may use (each account's `aws/s3` and the declared ones).
+    pub kms: crate::kms::KeyService,
     /// Region of buckets created without a LocationConstraint.
     pub region: String,
     /// Server access log lines waiting for delivery.

@@ -45,6 +45,8 @@ pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
         acl: None,
         server_side_encryption: None,
         sse_customer_key_md5: None,
+        sse_kms_key_id: None,
+        bucket_key_enabled: false,
     }
 }
 

@@ -172,8 +172,12 @@ impl CairnS3 {
         let protection = self
             .protect_new_object(
                 &input.bucket,
-                input.server_side_encryption.as_ref(),
-                input.ssekms_key_id.as_deref(),
+                encryption::Requested {
+                    algorithm: input.server_side_encryption.as_ref(),
+                    kms_key_id: input.ssekms_key_id.as_deref(),
+                    context: input.ssekms_encryption_context.as_deref(),
+                    bucket_key_enabled: input.bucket_key_enabled,
+                },
                 customer,
             )
             .await?;
@@ -210,6 +214,9 @@ impl CairnS3 {
         attrs.acl = acl_doc;
         let version_id = self.next_version_id(&input.bucket).await?;
         protection.record(&mut attrs);
+        let kms_context = input
+            .ssekms_encryption_context
+            .filter(|_| attrs.sse_kms_key_id.is_some());
         let object = ObjectRecord {
             bucket: input.bucket,
             key: input.key,
@@ -235,6 +242,9 @@ impl CairnS3 {
             server_side_encryption: encryption::reported(&object.attrs),
             sse_customer_algorithm: encryption::customer_reported(&object.attrs).0,
             sse_customer_key_md5: encryption::customer_reported(&object.attrs).1,
+            ssekms_key_id: encryption::kms_reported(&object.attrs).0,
+            bucket_key_enabled: encryption::kms_reported(&object.attrs).1,
+            ssekms_encryption_context: kms_context,
             version_id: version_of(&object.version_id),
             copy_source_version_id: version_of(&src.version_id),
             ..Default::default()

@@ -1,6 +1,6 @@
 //! Server-side encryption: the bucket default (Put/Get/DeleteBucketEncryption), the decision for
-//! each new object whether its blobs are sealed (SSE-S3), and AWS's answers for what Cairn
-//! cannot do (SSE-KMS: there is no KMS).
+//! each new object how its blobs are sealed (SSE-S3, SSE-KMS under a key of the built-in key
+//! service `crate::kms`, SSE-C), and the key a read needs.
 //!
 //! As on AWS since January 2023, a bucket without a configuration encrypts every new object with
 //! SSE-S3 (`AES256`) and GetBucketEncryption reports that default; DeleteBucketEncryption returns
@@ -8,11 +8,14 @@
 //! such buckets store plain blobs and GetBucketEncryption answers 404 as AWS did before 2023.
 
 use super::CairnS3;
+use crate::kms::KeyRef;
 use crate::s3::customer_key::CustomerKey;
 use crate::s3::error::{custom, meta_err};
 use cairn_blob::KeyWrap;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
 use cairn_meta::ObjectAttrs;
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 use s3s::dto::*;
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 use serde::{Deserialize, Serialize};
@@ -23,24 +26,71 @@ const KMS: [&str; 2] = ["aws:kms", "aws:kms:dsse"];
 /// The bucket sub-resource the configuration is stored under.
 const CONFIG: &str = "encryption";
 
-/// A bucket's encryption configuration as stored (only SSE-S3 can be configured).
+/// A bucket's encryption configuration as stored.
 #[derive(Debug, Serialize, Deserialize)]
 struct Stored {
     algorithm: String,
     #[serde(default)]
     bucket_key_enabled: bool,
+    /// `KMSMasterKeyID` as given (AWS returns it as given); `None` is the AWS-managed key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kms_master_key_id: Option<String>,
 }
 
-/// AWS's answer when SSE-KMS is asked for: a KMS key that cannot be found (400). With no key id
-/// AWS names its default key `aws/s3`.
-fn kms_unavailable(key_id: Option<&str>) -> S3Error {
-    let message = match key_id {
-        Some(id) => format!("Key '{id}' does not exist"),
-        None => "Invalid keyId aws/s3".to_string(),
+/// AWS's answer for a KMS key id that names no key (400).
+fn kms_not_found(key_id: &str) -> S3Error {
+    let message = if key_id.starts_with("arn:") {
+        format!("Key '{key_id}' does not exist")
+    } else {
+        format!("Invalid keyId '{key_id}'")
     };
     let mut e = S3Error::with_message(S3ErrorCode::Custom("KMS.NotFoundException".into()), message);
     e.set_status_code(StatusCode::BAD_REQUEST);
     e
+}
+
+fn kms_requires_header() -> S3Error {
+    s3_error!(
+        InvalidArgument,
+        "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms"
+    )
+}
+
+/// GET and HEAD take no `x-amz-server-side-encryption*` headers (the object says how it is
+/// encrypted): AWS answers 400.
+pub fn refuse_on_read(headers: &HeaderMap) -> S3Result<()> {
+    let given = [
+        "x-amz-server-side-encryption",
+        "x-amz-server-side-encryption-aws-kms-key-id",
+        "x-amz-server-side-encryption-context",
+    ]
+    .iter()
+    .any(|h| headers.contains_key(*h));
+    if given {
+        return Err(s3_error!(
+            InvalidArgument,
+            "x-amz-server-side-encryption header is not supported for this operation."
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an `x-amz-server-side-encryption-context` value: base64 of a JSON object of strings.
+fn check_context(context: &str) -> S3Result<()> {
+    let ok = B64
+        .decode(context)
+        .ok()
+        .and_then(|raw| serde_json::from_slice::<serde_json::Value>(&raw).ok())
+        .and_then(|v| v.as_object().map(|m| m.values().all(|v| v.is_string())))
+        .unwrap_or(false);
+    if ok {
+        Ok(())
+    } else {
+        Err(s3_error!(
+            InvalidArgument,
+            "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map"
+        ))
+    }
 }
 
 /// AWS's answer to an `x-amz-server-side-encryption` value it does not know.
@@ -59,6 +109,14 @@ pub fn reported(attrs: &ObjectAttrs) -> Option<ServerSideEncryption> {
         .map(ServerSideEncryption::from)
 }
 
+/// The SSE-KMS response headers (key ARN, bucket key enabled) for an object stored with `attrs`.
+pub fn kms_reported(attrs: &ObjectAttrs) -> (Option<String>, Option<bool>) {
+    match &attrs.sse_kms_key_id {
+        Some(arn) => (Some(arn.clone()), attrs.bucket_key_enabled.then_some(true)),
+        None => (None, None),
+    }
+}
+
 /// The SSE-C response headers (algorithm, key MD5) for an object stored with `attrs`.
 pub fn customer_reported(attrs: &ObjectAttrs) -> (Option<String>, Option<String>) {
     match &attrs.sse_customer_key_md5 {
@@ -74,6 +132,27 @@ pub enum Protection {
     S3,
     /// SSE-C: data keys wrapped under the customer's key.
     Customer(Box<CustomerKey>),
+    /// SSE-KMS: data keys wrapped under a key derived for a KMS key.
+    Kms(Box<KmsProtection>),
+}
+
+/// An object under a KMS key.
+pub struct KmsProtection {
+    /// `aws:kms` or `aws:kms:dsse`.
+    pub algorithm: String,
+    pub key: KeyRef,
+    pub wrap: KeyWrap,
+    pub bucket_key_enabled: bool,
+}
+
+/// What a write request asks for about encryption (the `x-amz-server-side-encryption*` headers
+/// other than SSE-C's).
+#[derive(Default, Clone, Copy)]
+pub struct Requested<'a> {
+    pub algorithm: Option<&'a ServerSideEncryption>,
+    pub kms_key_id: Option<&'a str>,
+    pub context: Option<&'a str>,
+    pub bucket_key_enabled: Option<bool>,
 }
 
 impl Protection {
@@ -83,24 +162,37 @@ impl Protection {
             Protection::Plain => None,
             Protection::S3 => Some(master),
             Protection::Customer(k) => Some(&k.wrap),
+            Protection::Kms(k) => Some(&k.wrap),
         }
     }
 
     /// Records the protection in an object's (or upload's) attributes.
     pub fn record(&self, attrs: &mut ObjectAttrs) {
-        attrs.server_side_encryption = matches!(self, Protection::S3).then(|| AES256.to_string());
+        attrs.server_side_encryption = match self {
+            Protection::S3 => Some(AES256.to_string()),
+            Protection::Kms(k) => Some(k.algorithm.clone()),
+            Protection::Plain | Protection::Customer(_) => None,
+        };
         attrs.sse_customer_key_md5 = match self {
             Protection::Customer(k) => Some(k.md5.clone()),
             _ => None,
         };
+        (attrs.sse_kms_key_id, attrs.bucket_key_enabled) = match self {
+            Protection::Kms(k) => (Some(k.key.arn()), k.bucket_key_enabled),
+            _ => (None, false),
+        };
     }
 }
 
-fn default_rule(algorithm: &str, bucket_key_enabled: bool) -> ServerSideEncryptionConfiguration {
+fn default_rule(
+    algorithm: &str,
+    kms_master_key_id: Option<String>,
+    bucket_key_enabled: bool,
+) -> ServerSideEncryptionConfiguration {
     ServerSideEncryptionConfiguration {
         rules: vec![ServerSideEncryptionRule {
             apply_server_side_encryption_by_default: Some(ServerSideEncryptionByDefault {
-                kms_master_key_id: None,
+                kms_master_key_id,
                 sse_algorithm: ServerSideEncryption::from(algorithm.to_string()),
             }),
             bucket_key_enabled: Some(bucket_key_enabled),
@@ -128,11 +220,45 @@ impl CairnS3 {
                 InvalidRequest,
                 "The encryption parameters are not applicable to this object."
             )),
-            (None, None) => Ok(attrs
-                .server_side_encryption
-                .is_some()
-                .then(|| self.state.master.key_wrap().clone())),
+            (None, None) => match attrs.server_side_encryption.as_deref() {
+                None => Ok(None),
+                Some(alg) if KMS.contains(&alg) => {
+                    // The recorded ARN is all a read needs: the key's material is derived.
+                    let key = attrs
+                        .sse_kms_key_id
+                        .as_deref()
+                        .and_then(KeyRef::from_arn)
+                        .ok_or_else(|| s3_error!(InternalError))?;
+                    Ok(Some(self.state.master.kms_key_wrap(&key.account, &key.key_id)))
+                }
+                Some(_) => Ok(Some(self.state.master.key_wrap().clone())),
+            },
         }
+    }
+
+    /// The KMS protection for a new object of `bucket` under the key `key_id` names (the
+    /// AWS-managed key when `None`), among the keys of the bucket owner's account in the
+    /// bucket's region.
+    async fn kms_protection(
+        &self,
+        bucket: &str,
+        algorithm: &str,
+        key_id: Option<&str>,
+        bucket_key_enabled: bool,
+    ) -> S3Result<Protection> {
+        let b = self.bucket(bucket).await?;
+        let key = self
+            .state
+            .kms
+            .resolve(&b.region, &b.account_id, key_id)
+            .map_err(|e| kms_not_found(&e.0))?;
+        let wrap = self.state.master.kms_key_wrap(&key.account, &key.key_id);
+        Ok(Protection::Kms(Box::new(KmsProtection {
+            algorithm: algorithm.to_string(),
+            key,
+            wrap,
+            bucket_key_enabled,
+        })))
     }
 
     async fn stored_config(&self, bucket: &str) -> S3Result<Option<Stored>> {
@@ -147,16 +273,15 @@ impl CairnS3 {
     }
 
     /// How a new object in `bucket` is protected: the request's SSE-C key, else its
-    /// `x-amz-server-side-encryption` (and KMS key id) headers, else the bucket default.
+    /// `x-amz-server-side-encryption*` headers, else the bucket default.
     pub(super) async fn protect_new_object(
         &self,
         bucket: &str,
-        requested: Option<&ServerSideEncryption>,
-        kms_key_id: Option<&str>,
+        requested: Requested<'_>,
         customer: Option<CustomerKey>,
     ) -> S3Result<Protection> {
         if let Some(key) = customer {
-            if requested.is_some() || kms_key_id.is_some() {
+            if requested.algorithm.is_some() || requested.kms_key_id.is_some() {
                 return Err(s3_error!(
                     InvalidArgument,
                     "Server Side Encryption with Customer provided key is incompatible with the encryption method specified"
@@ -164,36 +289,48 @@ impl CairnS3 {
             }
             return Ok(Protection::Customer(Box::new(key)));
         }
-        let sealed = self.seal_by_headers(bucket, requested, kms_key_id).await?;
-        Ok(if sealed {
-            Protection::S3
-        } else {
-            Protection::Plain
-        })
-    }
-
-    async fn seal_by_headers(
-        &self,
-        bucket: &str,
-        requested: Option<&ServerSideEncryption>,
-        kms_key_id: Option<&str>,
-    ) -> S3Result<bool> {
-        match requested.map(|r| r.as_str()) {
-            Some(AES256) if kms_key_id.is_some() => Err(s3_error!(
-                InvalidArgument,
-                "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms"
-            )),
-            Some(AES256) => Ok(true),
-            Some(alg) if KMS.contains(&alg) => Err(kms_unavailable(kms_key_id)),
+        let is_kms = requested
+            .algorithm
+            .is_some_and(|a| KMS.contains(&a.as_str()));
+        if !is_kms && (requested.kms_key_id.is_some() || requested.context.is_some()) {
+            return Err(kms_requires_header());
+        }
+        if let Some(context) = requested.context {
+            check_context(context)?;
+        }
+        match requested.algorithm.map(|r| r.as_str()) {
+            Some(AES256) => Ok(Protection::S3),
+            Some(alg) if KMS.contains(&alg) => {
+                // Without the header, the bucket's Bucket Key setting applies (as on AWS).
+                let bucket_key = match requested.bucket_key_enabled {
+                    Some(b) => b,
+                    None => self
+                        .stored_config(bucket)
+                        .await?
+                        .is_some_and(|c| c.bucket_key_enabled),
+                };
+                self.kms_protection(bucket, alg, requested.kms_key_id, bucket_key)
+                    .await
+            }
             Some(_) => Err(unsupported_method()),
-            None if kms_key_id.is_some() => Err(s3_error!(
-                InvalidArgument,
-                "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms"
-            )),
-            None => Ok(match self.stored_config(bucket).await? {
-                Some(c) => c.algorithm == AES256,
-                None => self.state.default_encryption,
-            }),
+            None => match self.stored_config(bucket).await? {
+                Some(c) if KMS.contains(&c.algorithm.as_str()) => {
+                    let bucket_key = requested
+                        .bucket_key_enabled
+                        .unwrap_or(c.bucket_key_enabled);
+                    self.kms_protection(
+                        bucket,
+                        &c.algorithm,
+                        c.kms_master_key_id.as_deref(),
+                        bucket_key,
+                    )
+                    .await
+                }
+                Some(c) if c.algorithm == AES256 => Ok(Protection::S3),
+                Some(_) => Ok(Protection::Plain),
+                None if self.state.default_encryption => Ok(Protection::S3),
+                None => Ok(Protection::Plain),
+            },
         }
     }
 
@@ -202,7 +339,7 @@ impl CairnS3 {
         req: S3Request<PutBucketEncryptionInput>,
     ) -> S3Result<S3Response<PutBucketEncryptionOutput>> {
         let input = req.input;
-        self.bucket(&input.bucket).await?;
+        let bucket = self.bucket(&input.bucket).await?;
         let malformed = || {
             s3_error!(
                 MalformedXML,
@@ -217,22 +354,28 @@ impl CairnS3 {
             .as_ref()
             .ok_or_else(malformed)?;
         let algorithm = by_default.sse_algorithm.as_str();
-        let key_id = by_default.kms_master_key_id.as_deref();
+        let key_id = by_default
+            .kms_master_key_id
+            .as_deref()
+            .filter(|k| !k.is_empty());
         if KMS.contains(&algorithm) {
-            return Err(kms_unavailable(key_id));
-        }
-        if algorithm != AES256 {
+            // A key that does not exist is refused now rather than on every later upload.
+            self.state
+                .kms
+                .resolve(&bucket.region, &bucket.account_id, key_id)
+                .map_err(|e| kms_not_found(&e.0))?;
+        } else if algorithm != AES256 {
             return Err(malformed());
-        }
-        if key_id.is_some() {
+        } else if key_id.is_some() {
             return Err(s3_error!(
                 InvalidArgument,
                 "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse"
             ));
         }
         let doc = serde_json::to_string(&Stored {
-            algorithm: AES256.into(),
+            algorithm: algorithm.to_string(),
             bucket_key_enabled: rule.bucket_key_enabled.unwrap_or(false),
+            kms_master_key_id: key_id.map(str::to_string),
         })
         .map_err(|_| s3_error!(InternalError))?;
         self.state
@@ -249,8 +392,8 @@ impl CairnS3 {
     ) -> S3Result<S3Response<GetBucketEncryptionOutput>> {
         self.bucket(&req.input.bucket).await?;
         let config = match self.stored_config(&req.input.bucket).await? {
-            Some(c) => default_rule(&c.algorithm, c.bucket_key_enabled),
-            None if self.state.default_encryption => default_rule(AES256, false),
+            Some(c) => default_rule(&c.algorithm, c.kms_master_key_id, c.bucket_key_enabled),
+            None if self.state.default_encryption => default_rule(AES256, None, false),
             None => {
                 return Err(custom(
                     "ServerSideEncryptionConfigurationNotFoundError",
@@ -284,14 +427,24 @@ mod tests {
 
     #[test]
     fn kms_errors_are_aws_400s() {
-        let e = kms_unavailable(None);
+        let e = kms_not_found("testkey-9");
         assert_eq!(e.code().as_str(), "KMS.NotFoundException");
         assert_eq!(e.status_code(), Some(StatusCode::BAD_REQUEST));
-        assert_eq!(e.message(), Some("Invalid keyId aws/s3"));
-        let e = kms_unavailable(Some("arn:aws:kms:us-east-1:111122223333:key/x"));
+        assert_eq!(e.message(), Some("Invalid keyId 'testkey-9'"));
+        let e = kms_not_found("arn:aws:kms:us-east-1:111122223333:key/x");
         assert_eq!(
             e.message(),
             Some("Key 'arn:aws:kms:us-east-1:111122223333:key/x' does not exist")
         );
+    }
+
+    #[test]
+    fn contexts_are_base64_json_string_maps() {
+        assert!(check_context(&B64.encode(r#"{"a":"b"}"#)).is_ok());
+        assert!(check_context(&B64.encode("{}")).is_ok());
+        for bad in [r#"{"a":1}"#, "[]", "x"] {
+            assert!(check_context(&B64.encode(bad)).is_err(), "{bad}");
+        }
+        assert!(check_context("%%").is_err());
     }
 }

@@ -142,8 +142,12 @@ impl CairnS3 {
         let protection = self
             .protect_new_object(
                 &input.bucket,
-                input.server_side_encryption.as_ref(),
-                input.ssekms_key_id.as_deref(),
+                encryption::Requested {
+                    algorithm: input.server_side_encryption.as_ref(),
+                    kms_key_id: input.ssekms_key_id.as_deref(),
+                    context: input.ssekms_encryption_context.as_deref(),
+                    bucket_key_enabled: input.bucket_key_enabled,
+                },
                 customer,
             )
             .await?;
@@ -172,6 +176,8 @@ impl CairnS3 {
             server_side_encryption: encryption::reported(&upload.attrs),
             sse_customer_algorithm: encryption::customer_reported(&upload.attrs).0,
             sse_customer_key_md5: encryption::customer_reported(&upload.attrs).1,
+            ssekms_key_id: encryption::kms_reported(&upload.attrs).0,
+            bucket_key_enabled: encryption::kms_reported(&upload.attrs).1,
             upload_id: Some(upload.upload_id),
             checksum_algorithm: input.checksum_algorithm,
             checksum_type,
@@ -231,6 +237,8 @@ impl CairnS3 {
             server_side_encryption: encryption::reported(&upload.attrs),
             sse_customer_algorithm: encryption::customer_reported(&upload.attrs).0,
             sse_customer_key_md5: encryption::customer_reported(&upload.attrs).1,
+            ssekms_key_id: encryption::kms_reported(&upload.attrs).0,
+            bucket_key_enabled: encryption::kms_reported(&upload.attrs).1,
             ..Default::default()
         }))
     }
@@ -291,6 +299,8 @@ impl CairnS3 {
             server_side_encryption: encryption::reported(&upload.attrs),
             sse_customer_algorithm: encryption::customer_reported(&upload.attrs).0,
             sse_customer_key_md5: encryption::customer_reported(&upload.attrs).1,
+            ssekms_key_id: encryption::kms_reported(&upload.attrs).0,
+            bucket_key_enabled: encryption::kms_reported(&upload.attrs).1,
             ..Default::default()
         }))
     }
@@ -423,6 +433,8 @@ impl CairnS3 {
             checksum_sha256: c.sha256,
             checksum_type: c.kind.map(ChecksumType::from),
             server_side_encryption: encryption::reported(&object.attrs),
+            ssekms_key_id: encryption::kms_reported(&object.attrs).0,
+            bucket_key_enabled: encryption::kms_reported(&object.attrs).1,
             version_id: version_of(&object.version_id),
             ..Default::default()
         }))

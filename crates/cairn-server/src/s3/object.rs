@@ -27,6 +27,7 @@ fn described_output(
     };
     let server_side_encryption = encryption::reported(&obj.attrs);
     let (sse_customer_algorithm, sse_customer_key_md5) = encryption::customer_reported(&obj.attrs);
+    let (ssekms_key_id, bucket_key_enabled) = encryption::kms_reported(&obj.attrs);
     let a = obj.attrs;
     // Object Lock state, as GET and HEAD report it (AWS shows it to callers allowed to read it;
     // Cairn shows it to every reader of the object).
@@ -69,6 +70,8 @@ fn described_output(
         server_side_encryption,
         sse_customer_algorithm,
         sse_customer_key_md5,
+        ssekms_key_id,
+        bucket_key_enabled,
         version_id: version_of(&obj.version_id),
         ..Default::default()
     }
@@ -178,8 +181,12 @@ impl CairnS3 {
         let protection = self
             .protect_new_object(
                 &input.bucket,
-                input.server_side_encryption.as_ref(),
-                input.ssekms_key_id.as_deref(),
+                encryption::Requested {
+                    algorithm: input.server_side_encryption.as_ref(),
+                    kms_key_id: input.ssekms_key_id.as_deref(),
+                    context: input.ssekms_encryption_context.as_deref(),
+                    bucket_key_enabled: input.bucket_key_enabled,
+                },
                 customer,
             )
             .await?;
@@ -207,6 +214,9 @@ impl CairnS3 {
         attrs.acl = acl_doc;
         let version_id = self.next_version_id(&input.bucket).await?;
         protection.record(&mut attrs);
+        let kms_context = input
+            .ssekms_encryption_context
+            .filter(|_| attrs.sse_kms_key_id.is_some());
         let object = ObjectRecord {
             bucket: input.bucket,
             key: input.key,
@@ -234,6 +244,9 @@ impl CairnS3 {
             server_side_encryption: encryption::reported(&object.attrs),
             sse_customer_algorithm: encryption::customer_reported(&object.attrs).0,
             sse_customer_key_md5: encryption::customer_reported(&object.attrs).1,
+            ssekms_key_id: encryption::kms_reported(&object.attrs).0,
+            bucket_key_enabled: encryption::kms_reported(&object.attrs).1,
+            ssekms_encryption_context: kms_context,
             version_id: version_of(&object.version_id),
             ..Default::default()
         }))
@@ -278,6 +291,7 @@ impl CairnS3 {
         req: S3Request<GetObjectInput>,
     ) -> S3Result<S3Response<GetObjectOutput>> {
         let customer = customer_key::from_headers(&req.headers, Role::Target)?;
+        encryption::refuse_on_read(&req.headers)?;
         let input = req.input;
         let obj = self
             .object_at(&input.bucket, &input.key, input.version_id.as_deref())
@@ -313,6 +327,7 @@ impl CairnS3 {
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let customer = customer_key::from_headers(&req.headers, Role::Target)?;
+        encryption::refuse_on_read(&req.headers)?;
         let input = req.input;
         let obj = self
             .object_at(&input.bucket, &input.key, input.version_id.as_deref())
@@ -338,7 +353,8 @@ impl CairnS3 {
             content_encoding, content_disposition, content_language, cache_control, expires,
             website_redirect_location, storage_class, parts_count, checksum_crc32, checksum_crc32c,
             checksum_crc64nvme, checksum_sha1, checksum_sha256, checksum_type, server_side_encryption,
-            sse_customer_algorithm, sse_customer_key_md5, version_id, object_lock_mode,
+            sse_customer_algorithm, sse_customer_key_md5, ssekms_key_id, bucket_key_enabled,
+            version_id, object_lock_mode,
             object_lock_retain_until_date, object_lock_legal_hold_status, ..
         }));
         // HeadObjectOutput has no field for it, but S3 sends the tag count on HEAD as on GET.

@@ -1,7 +1,7 @@
 //! Server-side encryption (SSE-S3): the default for every bucket, reported on every response,
 //! ranges across segment boundaries, multipart and copies, no plaintext on disk, tampering
-//! detected, the bucket configuration API, KMS refused as AWS refuses an unknown key, and a
-//! bucket policy that requires the header.
+//! detected, the bucket configuration API, unknown KMS keys refused as AWS refuses them (SSE-KMS
+//! itself: kms.rs), and a bucket policy that requires the header.
 
 use crate::harness::*;
 use aws_sdk_s3::primitives::ByteStream;
@@ -378,7 +378,10 @@ async fn bucket_encryption_configuration_and_refusals() {
     let err = c
         .put_bucket_encryption()
         .bucket("cfg")
-        .server_side_encryption_configuration(encryption_config(ServerSideEncryption::AwsKms, None))
+        .server_side_encryption_configuration(encryption_config(
+            ServerSideEncryption::AwsKms,
+            Some("no-such-key"),
+        ))
         .send()
         .await
         .unwrap_err();
@@ -399,6 +402,7 @@ async fn bucket_encryption_configuration_and_refusals() {
         .bucket("cfg")
         .key("k")
         .server_side_encryption(ServerSideEncryption::AwsKms)
+        .ssekms_key_id("alias/no-such-key")
         .body(ByteStream::from_static(b"x"))
         .send()
         .await
@@ -438,6 +442,7 @@ async fn bucket_encryption_configuration_and_refusals() {
         .bucket("cfg")
         .key("k")
         .server_side_encryption(ServerSideEncryption::AwsKms)
+        .ssekms_key_id("no-such-key")
         .send()
         .await
         .unwrap_err();
