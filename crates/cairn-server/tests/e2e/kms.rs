@@ -50,16 +50,16 @@ async fn put_kms(
 async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn() {
     let s = server();
     let c = s.client();
-    c.create_bucket().bucket("k").send().await.unwrap();
+    c.create_bucket().bucket("kms-objects").send().await.unwrap();
     let body = data(2 * SEG + 7, 3);
 
     // No key id: the account's AWS-managed key, a UUID-shaped id.
-    let put = put_kms(&c, "k", "managed", None, &body).await;
+    let put = put_kms(&c, "kms-objects", "managed", None, &body).await;
     assert_eq!(put.server_side_encryption(), kms());
     let managed = put.ssekms_key_id().unwrap().to_string();
     let account = account_of(&managed);
     assert_eq!(managed.rsplit('/').next().unwrap().len(), 36, "{managed}");
-    let again = put_kms(&c, "k", "managed2", Some("alias/aws/s3"), b"m").await;
+    let again = put_kms(&c, "kms-objects", "managed2", Some("alias/aws/s3"), b"m").await;
     assert_eq!(again.ssekms_key_id(), Some(managed.as_str()));
 
     // A declared key by id, alias and ARN: one key, reported by ARN.
@@ -73,24 +73,24 @@ async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn(
     .iter()
     .enumerate()
     {
-        let put = put_kms(&c, "k", &format!("named{i}"), Some(id), &body).await;
+        let put = put_kms(&c, "kms-objects", &format!("named{i}"), Some(id), &body).await;
         assert_eq!(put.server_side_encryption(), kms(), "{id}");
         assert_eq!(put.ssekms_key_id(), Some(named.as_str()), "{id}");
         assert_eq!(put.bucket_key_enabled(), None);
     }
 
     for (key, arn) in [("managed", &managed), ("named0", &named), ("named2", &named)] {
-        let head = c.head_object().bucket("k").key(key).send().await.unwrap();
+        let head = c.head_object().bucket("kms-objects").key(key).send().await.unwrap();
         assert_eq!(head.server_side_encryption(), kms());
         assert_eq!(head.ssekms_key_id(), Some(arn.as_str()));
-        let got = c.get_object().bucket("k").key(key).send().await.unwrap();
+        let got = c.get_object().bucket("kms-objects").key(key).send().await.unwrap();
         assert_eq!(got.server_side_encryption(), kms());
         assert_eq!(got.ssekms_key_id(), Some(arn.as_str()));
         assert!(body_bytes(got).await == body, "{key}");
         // A range across a segment boundary decrypts just the segments it needs.
         let part = c
             .get_object()
-            .bucket("k")
+            .bucket("kms-objects")
             .key(key)
             .range(format!("bytes={}-{}", SEG - 3, SEG + 4))
             .send()
@@ -102,7 +102,7 @@ async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn(
     // GET and HEAD take no encryption headers: 400, as on AWS.
     let err = c
         .head_object()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("named0")
         .customize()
         .mutate_request(|r| {
@@ -115,7 +115,7 @@ async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn(
     assert_eq!(status(&err), 400);
     let err = c
         .get_object()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("named0")
         .customize()
         .mutate_request(|r| {
@@ -134,7 +134,7 @@ async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn(
     };
     let put = c
         .put_object()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("bk")
         .server_side_encryption(ServerSideEncryption::AwsKms)
         .ssekms_key_id("other-key")
@@ -146,7 +146,7 @@ async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn(
         .unwrap();
     assert_eq!(put.bucket_key_enabled(), Some(true));
     assert_eq!(put.ssekms_encryption_context(), Some(context.as_str()));
-    let head = c.head_object().bucket("k").key("bk").send().await.unwrap();
+    let head = c.head_object().bucket("kms-objects").key("bk").send().await.unwrap();
     assert_eq!(head.bucket_key_enabled(), Some(true));
     assert!(head.ssekms_key_id().unwrap().ends_with(":key/other-key"));
 }
@@ -155,9 +155,9 @@ async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn(
 async fn unknown_keys_and_inconsistent_headers_are_refused() {
     let s = server();
     let c = s.client();
-    c.create_bucket().bucket("k").send().await.unwrap();
+    c.create_bucket().bucket("kms-objects").send().await.unwrap();
     let account = account_of(
-        put_kms(&c, "k", "x", None, b"x")
+        put_kms(&c, "kms-objects", "x", None, b"x")
             .await
             .ssekms_key_id()
             .unwrap(),
@@ -172,7 +172,7 @@ async fn unknown_keys_and_inconsistent_headers_are_refused() {
     ] {
         let err = c
             .put_object()
-            .bucket("k")
+            .bucket("kms-objects")
             .key("bad")
             .server_side_encryption(ServerSideEncryption::AwsKms)
             .ssekms_key_id(&id)
@@ -188,7 +188,7 @@ async fn unknown_keys_and_inconsistent_headers_are_refused() {
     }
     let err = c
         .create_multipart_upload()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("bad")
         .server_side_encryption(ServerSideEncryption::AwsKms)
         .ssekms_key_id("no-such-key")
@@ -199,7 +199,7 @@ async fn unknown_keys_and_inconsistent_headers_are_refused() {
     // A key id needs aws:kms; a context must be base64 JSON.
     let err = c
         .put_object()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("bad")
         .server_side_encryption(ServerSideEncryption::Aes256)
         .ssekms_key_id("app-key")
@@ -210,7 +210,7 @@ async fn unknown_keys_and_inconsistent_headers_are_refused() {
     assert_eq!((code(&err).as_str(), status(&err)), ("InvalidArgument", 400));
     let err = c
         .put_object()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("bad")
         .server_side_encryption(ServerSideEncryption::AwsKms)
         .ssekms_encryption_context("not base64 json")
@@ -219,7 +219,7 @@ async fn unknown_keys_and_inconsistent_headers_are_refused() {
         .await
         .unwrap_err();
     assert_eq!((code(&err).as_str(), status(&err)), ("InvalidArgument", 400));
-    let err = c.get_object().bucket("k").key("bad").send().await.unwrap_err();
+    let err = c.get_object().bucket("kms-objects").key("bad").send().await.unwrap_err();
     assert_eq!(code(&err), "NoSuchKey");
 }
 
@@ -227,10 +227,10 @@ async fn unknown_keys_and_inconsistent_headers_are_refused() {
 async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
     let s = server();
     let c = s.client();
-    c.create_bucket().bucket("k").send().await.unwrap();
+    c.create_bucket().bucket("kms-objects").send().await.unwrap();
     let body = data(SEG + 100, 9);
     c.put_object()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("s3")
         .body(body.clone().into())
         .send()
@@ -239,9 +239,9 @@ async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
     // SSE-S3 → KMS (named key) → KMS (managed key) → SSE-S3.
     let to_kms = c
         .copy_object()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("kms")
-        .copy_source("k/s3")
+        .copy_source("kms-objects/s3")
         .server_side_encryption(ServerSideEncryption::AwsKms)
         .ssekms_key_id("app-key")
         .send()
@@ -252,9 +252,9 @@ async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
     assert!(named.ends_with(":key/app-key"), "{named}");
     let to_managed = c
         .copy_object()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("kms")
-        .copy_source("k/kms")
+        .copy_source("kms-objects/kms")
         .server_side_encryption(ServerSideEncryption::AwsKms)
         .send()
         .await
@@ -262,9 +262,9 @@ async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
     assert_ne!(to_managed.ssekms_key_id(), Some(named.as_str()));
     let back = c
         .copy_object()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("back")
-        .copy_source("k/kms")
+        .copy_source("kms-objects/kms")
         .server_side_encryption(ServerSideEncryption::Aes256)
         .send()
         .await
@@ -275,14 +275,14 @@ async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
     );
     assert_eq!(back.ssekms_key_id(), None);
     for key in ["kms", "back"] {
-        let got = c.get_object().bucket("k").key(key).send().await.unwrap();
+        let got = c.get_object().bucket("kms-objects").key(key).send().await.unwrap();
         assert!(body_bytes(got).await == body, "{key}");
     }
 
     // Multipart: the upload's key seals every part, whatever the parts' requests say.
     let up = c
         .create_multipart_upload()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("mp")
         .server_side_encryption(ServerSideEncryption::AwsKms)
         .ssekms_key_id("alias/other-key")
@@ -298,7 +298,7 @@ async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
     for (n, bytes) in [(1, part1.clone())] {
         let p = c
             .upload_part()
-            .bucket("k")
+            .bucket("kms-objects")
             .key("mp")
             .upload_id(id)
             .part_number(n)
@@ -317,11 +317,11 @@ async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
     }
     let copied = c
         .upload_part_copy()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("mp")
         .upload_id(id)
         .part_number(2)
-        .copy_source("k/kms")
+        .copy_source("kms-objects/kms")
         .send()
         .await
         .unwrap();
@@ -334,7 +334,7 @@ async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
     );
     let done = c
         .complete_multipart_upload()
-        .bucket("k")
+        .bucket("kms-objects")
         .key("mp")
         .upload_id(id)
         .multipart_upload(
@@ -347,7 +347,7 @@ async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
         .unwrap();
     assert_eq!(done.server_side_encryption(), kms());
     assert_eq!(done.ssekms_key_id(), Some(other.as_str()));
-    let got = c.get_object().bucket("k").key("mp").send().await.unwrap();
+    let got = c.get_object().bucket("kms-objects").key("mp").send().await.unwrap();
     assert_eq!(got.ssekms_key_id(), Some(other.as_str()));
     let mut want = part1;
     want.extend_from_slice(&body);
