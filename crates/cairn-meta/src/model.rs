@@ -131,6 +131,10 @@ pub struct ObjectAttrs {
     /// either way).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub bucket_key_enabled: bool,
+    /// The multipart upload this object was completed from, so that a retried
+    /// CompleteMultipartUpload gets the same answer (S3's completion is idempotent).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub completed_upload: Option<String>,
 }
 
 /// An object tag set, in the order given.

@@ -32,7 +32,12 @@ pub struct ServerConfig {
     /// A KMS key for SSE-KMS, by id (also usable as `alias/ID` or by ARN); it exists in every
     /// account, beside each account's AWS-managed key `aws/s3`. Repeatable; comma-separated in
     /// the environment.
-    #[arg(long = "kms-key", env = "CAIRN_KMS_KEYS", value_name = "ID", value_delimiter = ',')]
+    #[arg(
+        long = "kms-key",
+        env = "CAIRN_KMS_KEYS",
+        value_name = "ID",
+        value_delimiter = ','
+    )]
     pub kms_keys: Vec<String>,
     /// Create buckets as AWS did before April 2023: Object Ownership `ObjectWriter` (ACLs in
     /// force) and no Block Public Access, unless the request says otherwise. For clients and test

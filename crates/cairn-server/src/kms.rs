@@ -197,12 +197,7 @@ mod tests {
         let managed = s.resolve("us-east-1", ACCOUNT, None).unwrap();
         assert_eq!(managed.key_id, managed_key_id(ACCOUNT));
         assert_eq!(managed.key_id.len(), 36);
-        for given in [
-            "",
-            "alias/aws/s3",
-            &managed.key_id.clone(),
-            &managed.arn(),
-        ] {
+        for given in ["", "alias/aws/s3", &managed.key_id.clone(), &managed.arn()] {
             assert_eq!(
                 s.resolve("us-east-1", ACCOUNT, Some(given)).unwrap(),
                 managed,

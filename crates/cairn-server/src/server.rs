@@ -89,8 +89,8 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         );
     }
     let shared_meta = config.meta.is_some();
-    let kms = crate::kms::KeyService::new(config.kms_keys.iter().cloned())
-        .map_err(anyhow::Error::msg)?;
+    let kms =
+        crate::kms::KeyService::new(config.kms_keys.iter().cloned()).map_err(anyhow::Error::msg)?;
     let state = Arc::new(AppState {
         kms,
         meta,

@@ -47,6 +47,7 @@ pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
         sse_customer_key_md5: None,
         sse_kms_key_id: None,
         bucket_key_enabled: false,
+        completed_upload: None,
     }
 }
 

@@ -209,6 +209,7 @@ impl CairnS3 {
             a
         };
         attrs.parts_count = None;
+        attrs.completed_upload = None;
         attrs.checksums = data.checksums.clone();
         (attrs.retention, attrs.legal_hold) = lock;
         attrs.acl = acl_doc;

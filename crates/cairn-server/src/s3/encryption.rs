@@ -11,9 +11,9 @@ use super::CairnS3;
 use crate::kms::KeyRef;
 use crate::s3::customer_key::CustomerKey;
 use crate::s3::error::{custom, meta_err};
-use cairn_blob::KeyWrap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
+use cairn_blob::KeyWrap;
 use cairn_meta::ObjectAttrs;
 use http::{HeaderMap, StatusCode};
 use s3s::dto::*;
@@ -229,7 +229,9 @@ impl CairnS3 {
                         .as_deref()
                         .and_then(KeyRef::from_arn)
                         .ok_or_else(|| s3_error!(InternalError))?;
-                    Ok(Some(self.state.master.kms_key_wrap(&key.account, &key.key_id)))
+                    Ok(Some(
+                        self.state.master.kms_key_wrap(&key.account, &key.key_id),
+                    ))
                 }
                 Some(_) => Ok(Some(self.state.master.key_wrap().clone())),
             },
@@ -315,9 +317,7 @@ impl CairnS3 {
             Some(_) => Err(unsupported_method()),
             None => match self.stored_config(bucket).await? {
                 Some(c) if KMS.contains(&c.algorithm.as_str()) => {
-                    let bucket_key = requested
-                        .bucket_key_enabled
-                        .unwrap_or(c.bucket_key_enabled);
+                    let bucket_key = requested.bucket_key_enabled.unwrap_or(c.bucket_key_enabled);
                     self.kms_protection(
                         bucket,
                         &c.algorithm,

@@ -21,7 +21,9 @@ impl CairnS3 {
             Ok::<_, std::io::Error>(Bytes::from(data))
         }));
         // Encrypted like a client's PUT would be, under the bucket's default encryption.
-        let protection = self.protect_new_object(bucket, Default::default(), None).await?;
+        let protection = self
+            .protect_new_object(bucket, Default::default(), None)
+            .await?;
         let ingested = ingest(
             &self.state.blobs,
             protection.wrap(self.state.master.key_wrap()),

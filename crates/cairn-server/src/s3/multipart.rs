@@ -19,6 +19,30 @@ const MIN_PART_SIZE: u64 = 5 << 20;
 /// A single part may be up to 5 GiB.
 const MAX_PART_SIZE: u64 = 5 << 30;
 
+/// CompleteMultipartUpload's answer for the object it made.
+fn completed_output(
+    input: &CompleteMultipartUploadInput,
+    object: &ObjectRecord,
+) -> CompleteMultipartUploadOutput {
+    let c = object.attrs.checksums.clone();
+    CompleteMultipartUploadOutput {
+        bucket: Some(input.bucket.clone()),
+        key: Some(input.key.clone()),
+        location: Some(format!("/{}/{}", input.bucket, input.key)),
+        e_tag: Some(etag(&object.etag)),
+        checksum_crc32: c.crc32,
+        checksum_crc32c: c.crc32c,
+        checksum_sha1: c.sha1,
+        checksum_sha256: c.sha256,
+        checksum_type: c.kind.map(ChecksumType::from),
+        server_side_encryption: encryption::reported(&object.attrs),
+        ssekms_key_id: encryption::kms_reported(&object.attrs).0,
+        bucket_key_enabled: encryption::kms_reported(&object.attrs).1,
+        version_id: version_of(&object.version_id),
+        ..Default::default()
+    }
+}
+
 fn check_part_number(n: i32) -> S3Result<u32> {
     u32::try_from(n)
         .ok()
@@ -310,13 +334,23 @@ impl CairnS3 {
         req: S3Request<CompleteMultipartUploadInput>,
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
         let input = req.input;
-        let upload = self
-            .upload(&input.bucket, &input.key, &input.upload_id)
-            .await?;
         let requested = input
             .multipart_upload
+            .clone()
             .and_then(|m| m.parts)
             .unwrap_or_default();
+        let upload = match self
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await
+        {
+            Ok(u) => u,
+            Err(e) => {
+                return match self.already_completed(&input, &requested).await? {
+                    Some(object) => Ok(S3Response::new(completed_output(&input, &object))),
+                    None => Err(e),
+                };
+            }
+        };
         if requested.is_empty() {
             return Err(s3_error!(
                 MalformedXML,
@@ -397,6 +431,7 @@ impl CairnS3 {
             ),
         )?;
         attrs.parts_count = Some(chosen.len() as u32);
+        attrs.completed_upload = Some(input.upload_id.clone());
         let object = ObjectRecord {
             bucket: input.bucket.clone(),
             key: input.key.clone(),
@@ -421,23 +456,39 @@ impl CairnS3 {
             .await
             .map_err(meta_err)?;
         self.collect_garbage(garbage).await;
-        let c = object.attrs.checksums.clone();
-        Ok(S3Response::new(CompleteMultipartUploadOutput {
-            bucket: Some(input.bucket.clone()),
-            key: Some(input.key.clone()),
-            location: Some(format!("/{}/{}", input.bucket, input.key)),
-            e_tag: Some(etag(&object.etag)),
-            checksum_crc32: c.crc32,
-            checksum_crc32c: c.crc32c,
-            checksum_sha1: c.sha1,
-            checksum_sha256: c.sha256,
-            checksum_type: c.kind.map(ChecksumType::from),
-            server_side_encryption: encryption::reported(&object.attrs),
-            ssekms_key_id: encryption::kms_reported(&object.attrs).0,
-            bucket_key_enabled: encryption::kms_reported(&object.attrs).1,
-            version_id: version_of(&object.version_id),
-            ..Default::default()
-        }))
+        Ok(S3Response::new(completed_output(&input, &object)))
+    }
+
+    /// The object a retried CompleteMultipartUpload already made: the current version at the
+    /// key, completed from this upload, with the ETag the requested parts give. `None` when
+    /// there is none (the request then gets NoSuchUpload).
+    async fn already_completed(
+        &self,
+        input: &CompleteMultipartUploadInput,
+        requested: &[CompletedPart],
+    ) -> S3Result<Option<ObjectRecord>> {
+        let Some(object) = self
+            .state
+            .meta
+            .get_object(&input.bucket, &input.key)
+            .await
+            .map_err(meta_err)?
+        else {
+            return Ok(None);
+        };
+        if object.attrs.completed_upload.as_deref() != Some(input.upload_id.as_str()) {
+            return Ok(None);
+        }
+        let mut md5s = Md5::new();
+        for p in requested {
+            let Some(e) = &p.e_tag else {
+                return Ok(None);
+            };
+            md5s.update(hex::decode(e.value().trim_matches('"')).unwrap_or_default());
+        }
+        let same_parts =
+            object.etag == format!("{}-{}", hex::encode(md5s.finalize()), requested.len());
+        Ok(same_parts.then_some(object))
     }
 
     pub(super) async fn do_abort_multipart_upload(

@@ -2,6 +2,7 @@
 //! the upload itself is a PutObject.
 
 use super::CairnS3;
+use http::HeaderValue;
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result};
 
@@ -30,8 +31,30 @@ fn into_post_output(x: PutObjectOutput) -> PostObjectOutput {
 impl CairnS3 {
     pub(super) async fn do_post_object(
         &self,
-        req: S3Request<PostObjectInput>,
+        mut req: S3Request<PostObjectInput>,
     ) -> S3Result<S3Response<PostObjectOutput>> {
+        // A form's SSE-C fields play the headers' part (PutObject reads the key from headers).
+        let input = &req.input;
+        for (name, value) in [
+            (
+                "x-amz-server-side-encryption-customer-algorithm",
+                &input.sse_customer_algorithm,
+            ),
+            (
+                "x-amz-server-side-encryption-customer-key",
+                &input.sse_customer_key,
+            ),
+            (
+                "x-amz-server-side-encryption-customer-key-md5",
+                &input.sse_customer_key_md5,
+            ),
+        ] {
+            if let Some(v) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok())
+                && !req.headers.contains_key(name)
+            {
+                req.headers.insert(name, v);
+            }
+        }
         let resp = self.do_put_object(req.map_input(into_put)).await?;
         Ok(resp.map_output(into_post_output))
     }

@@ -50,7 +50,11 @@ async fn put_kms(
 async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn() {
     let s = server();
     let c = s.client();
-    c.create_bucket().bucket("kms-objects").send().await.unwrap();
+    c.create_bucket()
+        .bucket("kms-objects")
+        .send()
+        .await
+        .unwrap();
     let body = data(2 * SEG + 7, 3);
 
     // No key id: the account's AWS-managed key, a UUID-shaped id.
@@ -79,11 +83,27 @@ async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn(
         assert_eq!(put.bucket_key_enabled(), None);
     }
 
-    for (key, arn) in [("managed", &managed), ("named0", &named), ("named2", &named)] {
-        let head = c.head_object().bucket("kms-objects").key(key).send().await.unwrap();
+    for (key, arn) in [
+        ("managed", &managed),
+        ("named0", &named),
+        ("named2", &named),
+    ] {
+        let head = c
+            .head_object()
+            .bucket("kms-objects")
+            .key(key)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(head.server_side_encryption(), kms());
         assert_eq!(head.ssekms_key_id(), Some(arn.as_str()));
-        let got = c.get_object().bucket("kms-objects").key(key).send().await.unwrap();
+        let got = c
+            .get_object()
+            .bucket("kms-objects")
+            .key(key)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(got.server_side_encryption(), kms());
         assert_eq!(got.ssekms_key_id(), Some(arn.as_str()));
         assert!(body_bytes(got).await == body, "{key}");
@@ -125,7 +145,10 @@ async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn(
         .send()
         .await
         .unwrap_err();
-    assert_eq!((code(&err).as_str(), status(&err)), ("InvalidArgument", 400));
+    assert_eq!(
+        (code(&err).as_str(), status(&err)),
+        ("InvalidArgument", 400)
+    );
 
     // Bucket Key and an encryption context are reported back.
     let context = {
@@ -146,7 +169,13 @@ async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn(
         .unwrap();
     assert_eq!(put.bucket_key_enabled(), Some(true));
     assert_eq!(put.ssekms_encryption_context(), Some(context.as_str()));
-    let head = c.head_object().bucket("kms-objects").key("bk").send().await.unwrap();
+    let head = c
+        .head_object()
+        .bucket("kms-objects")
+        .key("bk")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(head.bucket_key_enabled(), Some(true));
     assert!(head.ssekms_key_id().unwrap().ends_with(":key/other-key"));
 }
@@ -155,7 +184,11 @@ async fn objects_under_the_managed_and_named_keys_round_trip_and_report_the_arn(
 async fn unknown_keys_and_inconsistent_headers_are_refused() {
     let s = server();
     let c = s.client();
-    c.create_bucket().bucket("kms-objects").send().await.unwrap();
+    c.create_bucket()
+        .bucket("kms-objects")
+        .send()
+        .await
+        .unwrap();
     let account = account_of(
         put_kms(&c, "kms-objects", "x", None, b"x")
             .await
@@ -207,7 +240,10 @@ async fn unknown_keys_and_inconsistent_headers_are_refused() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!((code(&err).as_str(), status(&err)), ("InvalidArgument", 400));
+    assert_eq!(
+        (code(&err).as_str(), status(&err)),
+        ("InvalidArgument", 400)
+    );
     let err = c
         .put_object()
         .bucket("kms-objects")
@@ -218,8 +254,17 @@ async fn unknown_keys_and_inconsistent_headers_are_refused() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!((code(&err).as_str(), status(&err)), ("InvalidArgument", 400));
-    let err = c.get_object().bucket("kms-objects").key("bad").send().await.unwrap_err();
+    assert_eq!(
+        (code(&err).as_str(), status(&err)),
+        ("InvalidArgument", 400)
+    );
+    let err = c
+        .get_object()
+        .bucket("kms-objects")
+        .key("bad")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(code(&err), "NoSuchKey");
 }
 
@@ -227,7 +272,11 @@ async fn unknown_keys_and_inconsistent_headers_are_refused() {
 async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
     let s = server();
     let c = s.client();
-    c.create_bucket().bucket("kms-objects").send().await.unwrap();
+    c.create_bucket()
+        .bucket("kms-objects")
+        .send()
+        .await
+        .unwrap();
     let body = data(SEG + 100, 9);
     c.put_object()
         .bucket("kms-objects")
@@ -275,7 +324,13 @@ async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
     );
     assert_eq!(back.ssekms_key_id(), None);
     for key in ["kms", "back"] {
-        let got = c.get_object().bucket("kms-objects").key(key).send().await.unwrap();
+        let got = c
+            .get_object()
+            .bucket("kms-objects")
+            .key(key)
+            .send()
+            .await
+            .unwrap();
         assert!(body_bytes(got).await == body, "{key}");
     }
 
@@ -347,7 +402,13 @@ async fn copies_and_multipart_uploads_change_keys_and_keep_bytes() {
         .unwrap();
     assert_eq!(done.server_side_encryption(), kms());
     assert_eq!(done.ssekms_key_id(), Some(other.as_str()));
-    let got = c.get_object().bucket("kms-objects").key("mp").send().await.unwrap();
+    let got = c
+        .get_object()
+        .bucket("kms-objects")
+        .key("mp")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(got.ssekms_key_id(), Some(other.as_str()));
     let mut want = part1;
     want.extend_from_slice(&body);
@@ -409,7 +470,13 @@ async fn a_bucket_default_kms_key_applies_to_uploads_without_headers() {
     assert_eq!(put.server_side_encryption(), kms());
     assert!(put.ssekms_key_id().unwrap().ends_with(":key/app-key"));
     assert_eq!(put.bucket_key_enabled(), Some(true));
-    let got = c.get_object().bucket("named").key("o").send().await.unwrap();
+    let got = c
+        .get_object()
+        .bucket("named")
+        .key("o")
+        .send()
+        .await
+        .unwrap();
     assert!(got.ssekms_key_id().unwrap().ends_with(":key/app-key"));
     assert_eq!(body_bytes(got).await, b"by default");
     // A request's own header still wins over the default.
@@ -519,7 +586,13 @@ async fn a_bucket_policy_can_require_kms_and_a_given_key() {
     );
     let put = put_kms(&c, "strict", "k", Some(&app_key), b"allowed").await;
     assert_eq!(put.ssekms_key_id(), Some(app_key.as_str()));
-    let got = c.get_object().bucket("strict").key("k").send().await.unwrap();
+    let got = c
+        .get_object()
+        .bucket("strict")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(body_bytes(got).await, b"allowed");
     let probe = c
         .get_object()

@@ -445,3 +445,65 @@ async fn bucket_with_an_upload_in_progress_can_be_deleted_and_the_upload_goes_wi
         .unwrap_err();
     assert_eq!(code(&err), "NoSuchUpload");
 }
+
+#[tokio::test]
+async fn a_retried_completion_answers_as_the_first_did() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("mpu").send().await.unwrap();
+    let id = upload(&c, "again").await;
+    let part = c
+        .upload_part()
+        .bucket("mpu")
+        .key("again")
+        .upload_id(&id)
+        .part_number(1)
+        .body(b"one part".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let parts = [(1, part.e_tag().unwrap().to_string())];
+    let complete = || {
+        c.complete_multipart_upload()
+            .bucket("mpu")
+            .key("again")
+            .upload_id(&id)
+            .multipart_upload(completed(&parts))
+            .send()
+    };
+    let first = complete().await.unwrap();
+    // S3's completion is idempotent: a client retrying after a lost response succeeds.
+    let second = complete().await.unwrap();
+    assert_eq!(second.e_tag(), first.e_tag());
+    // Not with other parts, nor once the object is replaced, nor for an unknown upload.
+    let err = c
+        .complete_multipart_upload()
+        .bucket("mpu")
+        .key("again")
+        .upload_id(&id)
+        .multipart_upload(completed(&[(
+            1,
+            "\"0123456789abcdef0123456789abcdef\"".into(),
+        )]))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((code(&err).as_str(), status(&err)), ("NoSuchUpload", 404));
+    c.put_object()
+        .bucket("mpu")
+        .key("again")
+        .body(b"replaced".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let err = complete().await.unwrap_err();
+    assert_eq!(code(&err), "NoSuchUpload");
+    let got = c
+        .get_object()
+        .bucket("mpu")
+        .key("again")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_bytes(got).await, b"replaced");
+}
