@@ -135,6 +135,10 @@ pub struct ObjectAttrs {
     /// CompleteMultipartUpload gets the same answer (S3's completion is idempotent).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub completed_upload: Option<String>,
+    /// A multipart object's parts' own checksums, in part order (empty when the upload declared
+    /// no checksum algorithm): a GET of one part and GetObjectAttributes report them.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub part_checksums: Vec<Checksums>,
 }
 
 /// An object tag set, in the order given.

@@ -1,6 +1,6 @@
 //! GetObjectAttributes: an object's ETag, checksum, parts, storage class and size in one call,
 //! without its body. Parts come from the object's layout (one segment per part of a multipart
-//! object); per-part checksums are not kept, so parts carry only their number and size.
+//! object); parts carry their number, size and, when the upload declared an algorithm, checksum.
 
 use super::CairnS3;
 use crate::s3::attrs::{etag, version_of};
@@ -72,10 +72,17 @@ impl CairnS3 {
                 .enumerate()
                 .skip(skip)
                 .take(max)
-                .map(|(i, seg)| ObjectPart {
-                    part_number: i32::try_from(i + 1).ok(),
-                    size: i64::try_from(seg.size).ok(),
-                    ..Default::default()
+                .map(|(i, seg)| {
+                    let c = obj.attrs.part_checksums.get(i).cloned().unwrap_or_default();
+                    ObjectPart {
+                        part_number: i32::try_from(i + 1).ok(),
+                        size: i64::try_from(seg.size).ok(),
+                        checksum_crc32: c.crc32,
+                        checksum_crc32c: c.crc32c,
+                        checksum_crc64nvme: c.crc64nvme,
+                        checksum_sha1: c.sha1,
+                        checksum_sha256: c.sha256,
+                    }
                 })
                 .collect();
             let last = parts.last().and_then(|p| p.part_number);

@@ -48,6 +48,7 @@ pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
         sse_kms_key_id: None,
         bucket_key_enabled: false,
         completed_upload: None,
+        part_checksums: Vec::new(),
     }
 }
 

@@ -210,6 +210,7 @@ impl CairnS3 {
         };
         attrs.parts_count = None;
         attrs.completed_upload = None;
+        attrs.part_checksums = Vec::new();
         attrs.checksums = data.checksums.clone();
         (attrs.retention, attrs.legal_hold) = lock;
         attrs.acl = acl_doc;

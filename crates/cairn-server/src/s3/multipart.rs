@@ -32,6 +32,7 @@ fn completed_output(
         e_tag: Some(etag(&object.etag)),
         checksum_crc32: c.crc32,
         checksum_crc32c: c.crc32c,
+        checksum_crc64nvme: c.crc64nvme,
         checksum_sha1: c.sha1,
         checksum_sha256: c.sha256,
         checksum_type: c.kind.map(ChecksumType::from),
@@ -432,6 +433,9 @@ impl CairnS3 {
         )?;
         attrs.parts_count = Some(chosen.len() as u32);
         attrs.completed_upload = Some(input.upload_id.clone());
+        if declared.algorithm.is_some() {
+            attrs.part_checksums = chosen.iter().map(|p| p.checksums.clone()).collect();
+        }
         let object = ObjectRecord {
             bucket: input.bucket.clone(),
             key: input.key.clone(),

@@ -9,7 +9,7 @@ use crate::s3::ingest::{Claims, MAX_PUT_SIZE, ingest};
 use crate::s3::read::{Conditions, part_range, stream_range};
 use crate::s3::write_conditions;
 use crate::time::{now_ms, to_timestamp};
-use cairn_meta::{MetaError, ObjectRecord, Segment};
+use cairn_meta::{Checksums, MetaError, ObjectRecord, Segment};
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
@@ -20,10 +20,17 @@ fn described_output(
     part_number: Option<i32>,
     with_checksums: bool,
 ) -> GetObjectOutput {
-    let c = if with_checksums {
-        obj.attrs.checksums.clone()
-    } else {
-        Default::default()
+    // One part of a multipart object is reported with that part's own checksum.
+    let part_checksums = part_number
+        .and_then(|n| usize::try_from(n).ok()?.checked_sub(1))
+        .and_then(|i| obj.attrs.part_checksums.get(i));
+    let c = match part_checksums {
+        Some(p) => Checksums {
+            kind: obj.attrs.checksums.kind.clone(),
+            ..p.clone()
+        },
+        None if with_checksums => obj.attrs.checksums.clone(),
+        None => Default::default(),
     };
     let server_side_encryption = encryption::reported(&obj.attrs);
     let (sse_customer_algorithm, sse_customer_key_md5) = encryption::customer_reported(&obj.attrs);

@@ -374,7 +374,7 @@ async fn multipart_full_object_crc_is_verified_and_returned() {
         .checksum_type(ChecksumType::FullObject)
         .multipart_upload(
             CompletedMultipartUpload::builder()
-                .set_parts(Some(parts))
+                .set_parts(Some(parts.clone()))
                 .build(),
         )
         .send()
@@ -391,6 +391,34 @@ async fn multipart_full_object_crc_is_verified_and_returned() {
         .unwrap();
     assert_eq!(head.checksum_crc32(), Some(expected.as_str()));
     assert_eq!(head.checksum_type(), Some(&ChecksumType::FullObject));
+    // One part is reported with its own checksum, as are the parts in GetObjectAttributes.
+    let part2 = c
+        .get_object()
+        .bucket("mpu")
+        .key("crc")
+        .part_number(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part2.checksum_crc32(), parts[1].checksum_crc32());
+    assert_ne!(part2.checksum_crc32(), Some(expected.as_str()));
+    let attrs = c
+        .get_object_attributes()
+        .bucket("mpu")
+        .key("crc")
+        .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectParts)
+        .send()
+        .await
+        .unwrap();
+    let listed: Vec<Option<&str>> = attrs
+        .object_parts()
+        .unwrap()
+        .parts()
+        .iter()
+        .map(|p| p.checksum_crc32())
+        .collect();
+    let sent: Vec<Option<&str>> = parts.iter().map(|p| p.checksum_crc32()).collect();
+    assert_eq!(listed, sent);
 }
 
 /// Base64 of the big-endian CRC32 (IEEE) of `data`.
