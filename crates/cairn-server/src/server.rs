@@ -56,7 +56,8 @@ pub async fn create_account(store: crate::config::StoreConfig, name: &str) -> an
 pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let meta = open_meta(&config.data_dir, config.meta.as_deref()).await?;
     // A data dir shared by several nodes keeps their uploads in progress (see open_shared).
-    let blobs = if config.meta.is_some() {
+    let shared = config.meta.is_some();
+    let blobs = if shared {
         BlobStore::open_shared(&config.data_dir, crate::sweep::MARGIN).await
     } else {
         BlobStore::open(&config.data_dir).await
@@ -88,7 +89,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             config.data_dir.join("root-credentials").display()
         );
     }
-    let shared_meta = config.meta.is_some();
+    let shared_meta = shared;
     let state = Arc::new(AppState {
         meta,
         blobs,
@@ -168,8 +169,15 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             Ok(false) => return tracing::info!("another node is sweeping orphaned blobs"),
             Err(e) => return tracing::warn!(err = %e, "orphan sweep lease unavailable"),
         }
+        // A node alone on its data dir has nothing in flight from before its start; nodes that
+        // share one may have, so only files older than the margin go.
+        let margin = if shared {
+            crate::sweep::MARGIN
+        } else {
+            std::time::Duration::ZERO
+        };
         let cutoff = started
-            .checked_sub(crate::sweep::MARGIN)
+            .checked_sub(margin)
             .unwrap_or(std::time::UNIX_EPOCH);
         match crate::sweep::sweep(&sweeper, cutoff).await {
             Ok(0) => {}

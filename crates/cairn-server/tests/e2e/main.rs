@@ -6,6 +6,7 @@ mod harness;
 mod analyzer;
 mod auth;
 mod buckets;
+mod concurrency;
 mod console;
 mod crash;
 mod encryption;
