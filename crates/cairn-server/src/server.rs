@@ -159,15 +159,19 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let sweep_node = node.clone();
     tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-        let ttl = i64::try_from(crate::sweep::MARGIN.as_millis()).unwrap_or(i64::MAX);
-        match sweeper
-            .meta
-            .try_lease("orphan-sweep", &sweep_node, crate::time::now_ms(), ttl)
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => return tracing::info!("another node is sweeping orphaned blobs"),
-            Err(e) => return tracing::warn!(err = %e, "orphan sweep lease unavailable"),
+        // Nodes sharing a data dir take turns under a lease; a lone node needs none (a lease its
+        // own killed predecessor took must not hold the sweep off for the lease's lifetime).
+        if shared {
+            let ttl = i64::try_from(crate::sweep::MARGIN.as_millis()).unwrap_or(i64::MAX);
+            match sweeper
+                .meta
+                .try_lease("orphan-sweep", &sweep_node, crate::time::now_ms(), ttl)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => return tracing::info!("another node is sweeping orphaned blobs"),
+                Err(e) => return tracing::warn!(err = %e, "orphan sweep lease unavailable"),
+            }
         }
         // A node alone on its data dir has nothing in flight from before its start; nodes that
         // share one may have, so only files older than the margin go.

@@ -445,13 +445,15 @@ async fn random_kills_under_a_mixed_workload_lose_nothing_acknowledged() {
             .await
             .unwrap();
     }
-    let mut orphans = usize::MAX;
+    let (on_disk, before) = orphan_count(&dir).await;
+    eprintln!("crash loop: {on_disk} blob files, {before} orphaned before the sweep");
+    let mut orphans = before;
     for _ in 0..40 {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        orphans = orphan_count(&dir).await.1;
         if orphans == 0 {
             break;
         }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        orphans = orphan_count(&dir).await.1;
     }
     assert_eq!(orphans, 0, "orphan blobs left after the start-up sweep");
     assert_eq!(

@@ -9,6 +9,7 @@ mod buckets;
 mod concurrency;
 mod console;
 mod crash;
+mod disk_full;
 mod encryption;
 mod iam_api;
 mod iam_seeds;
