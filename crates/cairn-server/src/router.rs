@@ -116,7 +116,7 @@ impl Router {
                 Ok(body) => {
                     query::handle(&self.state, parts, body, &request_id, Some(remote)).await
                 }
-                Err(too_large) => too_large,
+                Err(_) => query::too_large(MAX_QUERY_BODY, &request_id),
             }
         } else if crate::analyzer::is_analyzer_request(
             req.method(),

@@ -56,7 +56,8 @@ pub async fn create_account(store: crate::config::StoreConfig, name: &str) -> an
 pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let meta = open_meta(&config.data_dir, config.meta.as_deref()).await?;
     // A data dir shared by several nodes keeps their uploads in progress (see open_shared).
-    let blobs = if config.meta.is_some() {
+    let shared = config.meta.is_some();
+    let blobs = if shared {
         BlobStore::open_shared(&config.data_dir, crate::sweep::MARGIN).await
     } else {
         BlobStore::open(&config.data_dir).await
@@ -88,7 +89,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             config.data_dir.join("root-credentials").display()
         );
     }
-    let shared_meta = config.meta.is_some();
+    let shared_meta = shared;
     let kms =
         crate::kms::KeyService::new(config.kms_keys.iter().cloned()).map_err(anyhow::Error::msg)?;
     let state = Arc::new(AppState {
@@ -161,18 +162,29 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let sweep_node = node.clone();
     tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-        let ttl = i64::try_from(crate::sweep::MARGIN.as_millis()).unwrap_or(i64::MAX);
-        match sweeper
-            .meta
-            .try_lease("orphan-sweep", &sweep_node, crate::time::now_ms(), ttl)
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => return tracing::info!("another node is sweeping orphaned blobs"),
-            Err(e) => return tracing::warn!(err = %e, "orphan sweep lease unavailable"),
+        // Nodes sharing a data dir take turns under a lease; a lone node needs none (a lease its
+        // own killed predecessor took must not hold the sweep off for the lease's lifetime).
+        if shared {
+            let ttl = i64::try_from(crate::sweep::MARGIN.as_millis()).unwrap_or(i64::MAX);
+            match sweeper
+                .meta
+                .try_lease("orphan-sweep", &sweep_node, crate::time::now_ms(), ttl)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => return tracing::info!("another node is sweeping orphaned blobs"),
+                Err(e) => return tracing::warn!(err = %e, "orphan sweep lease unavailable"),
+            }
         }
+        // A node alone on its data dir has nothing in flight from before its start; nodes that
+        // share one may have, so only files older than the margin go.
+        let margin = if shared {
+            crate::sweep::MARGIN
+        } else {
+            std::time::Duration::ZERO
+        };
         let cutoff = started
-            .checked_sub(crate::sweep::MARGIN)
+            .checked_sub(margin)
             .unwrap_or(std::time::UNIX_EPOCH);
         match crate::sweep::sweep(&sweeper, cutoff).await {
             Ok(0) => {}

@@ -202,20 +202,35 @@ pub async fn handle(
         }
     }
     .await;
-    let (status, xml) = match result {
-        Ok(xml) => (StatusCode::OK, xml),
-        Err(e) => {
-            let kind = if e.status.is_server_error() {
-                "Receiver"
-            } else {
-                "Sender"
-            };
-            (
-                e.status,
-                xml::error(namespace, kind, &e.code, &e.message, request_id),
-            )
-        }
+    match result {
+        Ok(xml) => xml_response(StatusCode::OK, xml),
+        Err(e) => error_response(namespace, &e, request_id),
+    }
+}
+
+/// A body over the Query API's limit: AWS's error shape rather than a bare 413.
+pub fn too_large(limit: usize, request_id: &str) -> Response<s3s::Body> {
+    let e = QueryError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLarge",
+        format!("Request body must be at most {limit} bytes"),
+    );
+    error_response(IAM_NAMESPACE, &e, request_id)
+}
+
+fn error_response(namespace: &str, e: &QueryError, request_id: &str) -> Response<s3s::Body> {
+    let kind = if e.status.is_server_error() {
+        "Receiver"
+    } else {
+        "Sender"
     };
+    xml_response(
+        e.status,
+        xml::error(namespace, kind, &e.code, &e.message, request_id),
+    )
+}
+
+fn xml_response(status: StatusCode, xml: String) -> Response<s3s::Body> {
     let mut resp = Response::new(s3s::Body::from(xml));
     *resp.status_mut() = status;
     resp.headers_mut().insert(

@@ -22,3 +22,20 @@ pub use web_token::{LEEWAY_SECS, MAX_TOKEN_CHARS, TokenError, VerifiedToken, unv
 
 #[cfg(test)]
 mod tests;
+
+/// Entry points for the fuzz targets in `fuzz/`, compiled only under cargo-fuzz.
+#[cfg(fuzzing)]
+pub mod fuzzing {
+    /// Parses a token without trusting it and runs the claim checks on what parses.
+    pub fn token(text: &str) {
+        let _ = super::unverified_issuer(text);
+        if let Ok(parsed) = super::web_token::parse(text) {
+            let _ = super::web_token::check_claims(parsed.issuer, parsed.claims, 1_764_064_800);
+        }
+    }
+
+    /// Reads a JWKS document's signature keys.
+    pub fn jwks(value: &serde_json::Value) {
+        let _ = super::jwks::KeySet::from_jwks(value);
+    }
+}
