@@ -214,6 +214,7 @@ impl Opened {
 }
 
 /// Where a blob's segments lie, computed from its file length.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Geometry {
     pub segments: u64,
     pub plain_len: u64,

@@ -11,6 +11,7 @@ mod crash;
 mod encryption;
 mod iam_api;
 mod iam_seeds;
+mod lifecycle;
 mod listing;
 mod logging;
 mod multipart;
