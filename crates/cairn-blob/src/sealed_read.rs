@@ -201,7 +201,13 @@ impl SealedRead {
 
 /// Decrypts the `count` segments in `buf` from segment `first` on, each one's plaintext moved
 /// over the tags before it, so the batch's plaintext is `buf[..returned]`.
-fn decrypt(keys: &Opened, geo: &Geometry, first: u64, count: u64, buf: &mut [u8]) -> io::Result<usize> {
+fn decrypt(
+    keys: &Opened,
+    geo: &Geometry,
+    first: u64,
+    count: u64,
+    buf: &mut [u8],
+) -> io::Result<usize> {
     let (mut at, mut plain) = (0usize, 0usize);
     for i in first..first + count {
         let len = geo.stored_len(i) as usize;

@@ -157,9 +157,7 @@ pub fn current_expiry<'r>(
         .iter()
         .filter(|r| r.filter.matches(&obj.key, &obj.tags, obj.size))
         .filter_map(|r| {
-            let by_days = r
-                .expiration_days
-                .map(|d| clock.due(obj.last_modified, d));
+            let by_days = r.expiration_days.map(|d| clock.due(obj.last_modified, d));
             by_days
                 .or(r.expiration_date)
                 .map(|due| (due, r.id.as_str()))
@@ -194,12 +192,20 @@ pub fn noncurrent_expired(
 /// Whether a delete marker that is the only version of `key` is to be removed.
 pub fn removes_lone_marker(rules: &[Rule], key: &str) -> bool {
     rules.iter().any(|r| {
-        r.expired_object_delete_marker && key.starts_with(&r.filter.prefix) && r.filter.by_key_only()
+        r.expired_object_delete_marker
+            && key.starts_with(&r.filter.prefix)
+            && r.filter.by_key_only()
     })
 }
 
 /// Whether an upload of `key` initiated at `initiated` is to be aborted at `now`.
-pub fn upload_abandoned(rules: &[Rule], clock: &Clock, key: &str, initiated: i64, now: i64) -> bool {
+pub fn upload_abandoned(
+    rules: &[Rule],
+    clock: &Clock,
+    key: &str,
+    initiated: i64,
+    now: i64,
+) -> bool {
     rules.iter().any(|r| {
         r.abort_days.is_some_and(|d| clock.due(initiated, d) <= now)
             && key.starts_with(&r.filter.prefix)
@@ -209,7 +215,12 @@ pub fn upload_abandoned(rules: &[Rule], clock: &Clock, key: &str, initiated: i64
 
 /// Object Lock: a version under retention or legal hold is never expired.
 pub fn locked(obj: &ObjectRecord, now: i64) -> bool {
-    obj.attrs.legal_hold || obj.attrs.retention.as_ref().is_some_and(|(_, until)| *until > now)
+    obj.attrs.legal_hold
+        || obj
+            .attrs
+            .retention
+            .as_ref()
+            .is_some_and(|(_, until)| *until > now)
 }
 
 /// The `x-amz-expiration` header value for an object due at `due` under rule `id`.
@@ -316,9 +327,25 @@ mod tests {
         }];
         let v = obj("k", &[], 1, 0);
         let old = 10 * DAY;
-        assert!(!noncurrent_expired(&rules, &clock, Some(&v), "k", 0, 1, old));
+        assert!(!noncurrent_expired(
+            &rules,
+            &clock,
+            Some(&v),
+            "k",
+            0,
+            1,
+            old
+        ));
         assert!(noncurrent_expired(&rules, &clock, Some(&v), "k", 0, 2, old));
-        assert!(!noncurrent_expired(&rules, &clock, Some(&v), "k", old, 5, old));
+        assert!(!noncurrent_expired(
+            &rules,
+            &clock,
+            Some(&v),
+            "k",
+            old,
+            5,
+            old
+        ));
         assert!(noncurrent_expired(&rules, &clock, None, "k", 0, 3, old));
     }
 

@@ -107,7 +107,10 @@ impl CairnS3 {
                 if !lease.renew().await {
                     return Ok(Some(tally));
                 }
-                match self.apply_lifecycle(&bucket.name, &rules, clock, &mut tally).await {
+                match self
+                    .apply_lifecycle(&bucket.name, &rules, clock, &mut tally)
+                    .await
+                {
                     // A bucket deleted meanwhile has nothing left to expire.
                     Ok(()) | Err(MetaError::NoSuchBucket) => {}
                     Err(e) => {
@@ -286,8 +289,7 @@ impl CairnS3 {
                     && lone.first().is_some_and(|v| {
                         v.delete_marker && v.object.version_id == current.version_id
                     });
-                if only
-                {
+                if only {
                     match self
                         .state
                         .meta

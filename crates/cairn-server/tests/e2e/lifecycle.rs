@@ -40,7 +40,9 @@ where
 pub fn rule(
     id: &str,
     filter: LifecycleRuleFilter,
-    build: impl FnOnce(aws_sdk_s3::types::builders::LifecycleRuleBuilder) -> aws_sdk_s3::types::builders::LifecycleRuleBuilder,
+    build: impl FnOnce(
+        aws_sdk_s3::types::builders::LifecycleRuleBuilder,
+    ) -> aws_sdk_s3::types::builders::LifecycleRuleBuilder,
 ) -> LifecycleRule {
     build(
         LifecycleRule::builder()
@@ -240,7 +242,11 @@ async fn current_objects_expire_by_prefix_tag_size_and_date() {
         .send()
         .await
         .unwrap();
-    assert!(head.expiration().unwrap_or_default().contains("rule-id=\"big\""));
+    assert!(
+        head.expiration()
+            .unwrap_or_default()
+            .contains("rule-id=\"big\"")
+    );
     let head = c
         .head_object()
         .bucket("life")
@@ -256,7 +262,11 @@ async fn current_objects_expire_by_prefix_tag_size_and_date() {
         .send()
         .await
         .unwrap();
-    assert!(get.expiration().unwrap_or_default().contains("rule-id=\"tagged\""));
+    assert!(
+        get.expiration()
+            .unwrap_or_default()
+            .contains("rule-id=\"tagged\"")
+    );
 
     let expected = ["big/small", "keep/a", "t-no"];
     eventually("expired objects gone", || {
@@ -355,7 +365,7 @@ async fn versions_expire_noncurrent_first_and_lone_markers_go() {
     .await;
     // A current version expiring on a versioned bucket gets one delete marker; the version stays.
     eventually("current version behind a delete marker", || {
-        let c = c.clone();
+        let (c, cur) = (c.clone(), cur.clone());
         async move {
             let v = versions(&c, "vers", "cur/k").await;
             v.len() == 2 && v[0].1 && v[0].2 && v[1].0 == cur
@@ -364,7 +374,11 @@ async fn versions_expire_noncurrent_first_and_lone_markers_go() {
     .await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     let v = versions(&c, "vers", "cur/k").await;
-    assert_eq!(v.iter().filter(|(_, marker, _)| *marker).count(), 1, "{v:?}");
+    assert_eq!(
+        v.iter().filter(|(_, marker, _)| *marker).count(),
+        1,
+        "{v:?}"
+    );
     assert_eq!(v.len(), 2, "{v:?}");
     assert_eq!(versions(&c, "vers", "other").await.len(), 2);
     assert_eq!(keys(&c, "vers").await, ["nc/k", "other"]);

@@ -510,11 +510,18 @@ async fn seeds_with_requests_spread_over_nodes() {
 /// current version gets exactly one delete marker, and every node lists the same result.
 #[tokio::test]
 async fn lifecycle_rules_apply_once_across_nodes() {
-    use crate::lifecycle::{FAST_LIFECYCLE, days, eventually, keys, prefix, rule, set_rules, versions};
+    use crate::lifecycle::{
+        FAST_LIFECYCLE, days, eventually, keys, prefix, rule, set_rules, versions,
+    };
     let cluster = Cluster::start_env(2, FAST_LIFECYCLE).await;
     let clients: Vec<Client> = cluster.nodes.iter().map(Server::client).collect();
     for bucket in ["lc-versioned", "lc-plain"] {
-        clients[0].create_bucket().bucket(bucket).send().await.unwrap();
+        clients[0]
+            .create_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap();
         set_rules(
             &clients[1],
             bucket,
@@ -536,7 +543,9 @@ async fn lifecycle_rules_apply_once_across_nodes() {
     let names: Vec<String> = (0..20).map(|i| format!("k{i:02}")).collect();
     for (i, key) in names.iter().enumerate() {
         for bucket in ["lc-versioned", "lc-plain"] {
-            put(&clients[i % 2], bucket, key, key.as_bytes()).await.unwrap();
+            put(&clients[i % 2], bucket, key, key.as_bytes())
+                .await
+                .unwrap();
         }
     }
     for c in &clients {
@@ -552,7 +561,10 @@ async fn lifecycle_rules_apply_once_across_nodes() {
         let seen_b = versions(&clients[1], "lc-versioned", key).await;
         assert_eq!(seen_a, seen_b, "{key}");
         assert_eq!(seen_a.len(), 2, "{key}: {seen_a:?}");
-        assert!(seen_a[0].1 && seen_a[0].2 && !seen_a[1].1, "{key}: {seen_a:?}");
+        assert!(
+            seen_a[0].1 && seen_a[0].2 && !seen_a[1].1,
+            "{key}: {seen_a:?}"
+        );
     }
     cluster.stop().await;
 }
@@ -578,8 +590,13 @@ impl PrivatePostgres {
             .filter(|b| b.join("initdb").exists() && b.join("pg_ctl").exists())
             .collect();
         bins.sort();
-        let bin = bins.pop().ok_or("no initdb/pg_ctl under /usr/lib/postgresql")?;
-        let as_postgres = std::fs::metadata("/proc/self").map_err(|e| e.to_string())?.uid() == 0;
+        let bin = bins
+            .pop()
+            .ok_or("no initdb/pg_ctl under /usr/lib/postgresql")?;
+        let as_postgres = std::fs::metadata("/proc/self")
+            .map_err(|e| e.to_string())?
+            .uid()
+            == 0;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         if as_postgres {
             let id = |flag: &str| -> Result<u32, String> {
@@ -606,7 +623,10 @@ impl PrivatePostgres {
             as_postgres,
         };
         let data = pg.data();
-        if !pg.run("initdb", &["-D", &data, "-U", "postgres", "--auth=trust", "--no-sync"]) {
+        if !pg.run(
+            "initdb",
+            &["-D", &data, "-U", "postgres", "--auth=trust", "--no-sync"],
+        ) {
             return Err("initdb failed".into());
         }
         if !pg.pg_start() {
@@ -646,12 +666,27 @@ impl PrivatePostgres {
             self.dir.path().display()
         );
         let log = self.dir.path().join("log").display().to_string();
-        self.run("pg_ctl", &["-D", &self.data(), "-o", &options, "-l", &log, "-w", "start"])
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data(),
+                "-o",
+                &options,
+                "-l",
+                &log,
+                "-w",
+                "start",
+            ],
+        )
     }
 
     /// Stops at once, as a crash would (crash recovery on the next start).
     fn pg_stop(&self) -> bool {
-        self.run("pg_ctl", &["-D", &self.data(), "-m", "immediate", "-w", "stop"])
+        self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-m", "immediate", "-w", "stop"],
+        )
     }
 }
 
@@ -686,7 +721,8 @@ async fn a_postgres_restart_under_load_is_survived() {
     );
     client.create_bucket().bucket("load").send().await.unwrap();
 
-    let acked: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    type Objects = Vec<(String, Vec<u8>)>;
+    let acked: Arc<Mutex<Objects>> = Arc::default();
     let failures: Arc<Mutex<Vec<(u16, String)>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let count = Arc::new(AtomicUsize::new(0));
@@ -749,7 +785,10 @@ async fn a_postgres_restart_under_load_is_survived() {
     // Longer than the node's 5 s wait for a connection, so requests meanwhile do fail.
     tokio::time::sleep(std::time::Duration::from_secs(8)).await;
     let during = failures.lock().await.len();
-    assert!(tokio::task::block_in_place(|| pg.pg_start()), "pg_ctl start");
+    assert!(
+        tokio::task::block_in_place(|| pg.pg_start()),
+        "pg_ctl start"
+    );
     // The same process recovers: new writes are acknowledged again.
     wait_for(before + 40).await;
     stop.store(true, Ordering::Relaxed);
@@ -767,7 +806,11 @@ async fn a_postgres_restart_under_load_is_survived() {
         assert_eq!(&get(&client, "load", key).await.unwrap(), body, "{key}");
     }
     let mut listed = 0;
-    let mut pages = client.list_objects_v2().bucket("load").into_paginator().send();
+    let mut pages = client
+        .list_objects_v2()
+        .bucket("load")
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         listed += page.unwrap().contents().len();
     }
