@@ -52,21 +52,21 @@ pub trait BlobBackend: Send + Sync + std::fmt::Debug + 'static {
 pub trait StagedBlob: Send {
     /// Appends bytes (the backend may buffer them).
     async fn write(&mut self, data: &[u8]) -> io::Result<()>;
-    /// Appends a whole buffer handed over, and hands it back for reuse: lets a backend write on
-    /// another thread without copying (sealed blobs write 1 MiB batches this way).
-    async fn write_buf(&mut self, buf: Vec<u8>) -> io::Result<Vec<u8>>;
+    /// Appends bytes from a thread of the blocking pool, after anything buffered. Sealed blobs
+    /// seal each 1 MiB batch and write it in one blocking call: one hand-off per batch, no copy.
+    fn write_blocking(&mut self, data: &[u8]) -> io::Result<()>;
     /// Makes the blob durable and visible under its id.
     async fn commit(self: Box<Self>) -> io::Result<()>;
 }
 
 /// A committed blob opened for reading.
-#[async_trait::async_trait]
 pub trait BlobReader: Send + Sync {
     /// Stored length.
     fn size(&self) -> u64;
-    /// Fills all of `buf` from `offset` (`UnexpectedEof` if the blob ends first). The buffer is
-    /// handed over and back so that a backend may read on another thread.
-    async fn read_exact_at(&self, offset: u64, buf: Vec<u8>) -> io::Result<Vec<u8>>;
+    /// Fills all of `buf` from `offset` (`UnexpectedEof` if the blob ends first). Blocking:
+    /// called on the blocking pool, where a sealed read also decrypts what it read, in the same
+    /// hand-off (a backend with only an async client can wait on it there).
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()>;
     /// Streams `len` bytes from `offset`, in chunks of the backend's choosing.
     fn stream(self: Box<Self>, offset: u64, len: u64) -> ByteStream;
 }

@@ -102,10 +102,15 @@ impl BlobStore {
         len: u64,
     ) -> io::Result<ByteStream> {
         let reader = self.backend.open(id).await?;
-        let header = reader
-            .read_exact_at(0, vec![0u8; sealed::HEADER_LEN])
-            .await
-            .map_err(sealed_read::eof_is_truncation)?;
+        let (reader, header) = tokio::task::spawn_blocking(move || {
+            let mut header = vec![0u8; sealed::HEADER_LEN];
+            reader
+                .read_exact_at(0, &mut header)
+                .map(|()| (reader, header))
+                .map_err(sealed_read::eof_is_truncation)
+        })
+        .await
+        .map_err(io::Error::other)??;
         let keys = sealed::open_header(wrap, id, &header)?;
         let geo = sealed::Geometry::of(reader.size(), keys.segment_size)?;
         if offset

@@ -9,7 +9,6 @@ use crate::backend::{BlobBackend, BlobReader, BlobStat, ByteStream, StagedBlob};
 use std::io::{self, Seek, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::fs;
 use tokio_util::io::ReaderStream;
@@ -99,7 +98,7 @@ impl BlobBackend for LocalDir {
         let file = fs::File::open(self.path_of(id)?).await?;
         let len = file.metadata().await?.len();
         Ok(Box::new(FileReader {
-            file: Arc::new(file.into_std().await),
+            file: file.into_std().await,
             len,
         }))
     }
@@ -153,28 +152,27 @@ fn lost() -> io::Error {
 }
 
 impl StagedFile {
-    /// Writes `buf` on the blocking pool (no copy) and gives it back.
-    async fn write_out(&mut self, buf: Vec<u8>) -> io::Result<Vec<u8>> {
-        let mut file = self.file.take().ok_or_else(lost)?;
-        let (file, result) = tokio::task::spawn_blocking(move || {
-            let result = file.write_all(&buf).map(|()| buf);
-            (file, result)
-        })
-        .await
-        .map_err(io::Error::other)?;
-        self.file = Some(file);
-        result
+    fn file(&mut self) -> io::Result<&mut std::fs::File> {
+        self.file.as_mut().ok_or_else(lost)
     }
 
+    /// Writes what is buffered, on the blocking pool (the buffer goes there and back, no copy).
     async fn flush(&mut self) -> io::Result<()> {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let buf = std::mem::take(&mut self.buf);
-        let mut buf = self.write_out(buf).await?;
-        buf.clear();
+        let mut file = self.file.take().ok_or_else(lost)?;
+        let mut buf = std::mem::take(&mut self.buf);
+        let (file, buf, result) = tokio::task::spawn_blocking(move || {
+            let result = file.write_all(&buf);
+            buf.clear();
+            (file, buf, result)
+        })
+        .await
+        .map_err(io::Error::other)?;
+        self.file = Some(file);
         self.buf = buf;
-        Ok(())
+        result
     }
 }
 
@@ -188,9 +186,12 @@ impl StagedBlob for StagedFile {
         Ok(())
     }
 
-    async fn write_buf(&mut self, buf: Vec<u8>) -> io::Result<Vec<u8>> {
-        self.flush().await?;
-        self.write_out(buf).await
+    fn write_blocking(&mut self, data: &[u8]) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            let buf = std::mem::take(&mut self.buf);
+            self.file()?.write_all(&buf)?;
+        }
+        self.file()?.write_all(data)
     }
 
     async fn commit(mut self: Box<Self>) -> io::Result<()> {
@@ -220,31 +221,25 @@ impl Drop for StagedFile {
     }
 }
 
-/// An open blob file; positional reads run on the blocking pool.
+/// An open blob file.
 struct FileReader {
-    file: Arc<std::fs::File>,
+    file: std::fs::File,
     len: u64,
 }
 
-#[async_trait::async_trait]
 impl BlobReader for FileReader {
     fn size(&self) -> u64 {
         self.len
     }
 
-    async fn read_exact_at(&self, offset: u64, mut buf: Vec<u8>) -> io::Result<Vec<u8>> {
-        let file = Arc::clone(&self.file);
-        tokio::task::spawn_blocking(move || file.read_exact_at(&mut buf, offset).map(|()| buf))
-            .await
-            .map_err(io::Error::other)?
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        FileExt::read_exact_at(&self.file, buf, offset)
     }
 
     fn stream(self: Box<Self>, offset: u64, len: u64) -> ByteStream {
-        let opened = Arc::try_unwrap(self.file)
-            .or_else(|shared| shared.try_clone())
-            .and_then(|mut file| file.seek(io::SeekFrom::Start(offset)).map(|_| file));
-        match opened {
-            Ok(file) => {
+        let mut file = self.file;
+        match file.seek(io::SeekFrom::Start(offset)) {
+            Ok(_) => {
                 use tokio::io::AsyncReadExt;
                 let file = fs::File::from_std(file).take(len);
                 Box::pin(ReaderStream::with_capacity(file, READ_CHUNK))

@@ -1,6 +1,6 @@
 //! Reading a range of a sealed blob: whole segments are read from the backend in batches, each
-//! batch decrypted in place (on the blocking pool) into one contiguous plaintext, and the next
-//! batch is read and decrypted while the response sends the current one.
+//! batch decrypted in place into one contiguous plaintext, and the next batch is read and
+//! decrypted on the blocking pool while the response sends the current one.
 //!
 //! Why this shape (measured serving a 256 MiB GET over loopback on a 2-core machine, see
 //! `cairn-bench sse-overhead`):
@@ -9,8 +9,8 @@
 //! - Tags squeezed out during decryption (`open_within`), so a batch is contiguous without a copy.
 //! - Batch buffers reused (they come back when the response drops them): no page faults on
 //!   fresh memory, which cost as much as a copy.
-//! - One batch ahead, decrypted on the blocking pool: reading and decrypting overlap sending,
-//!   and no thread is held while a slow client drains the response (a thread per read, blocked on a
+//! - One batch ahead, read and decrypted in one hand-off to the blocking pool: reading and
+//!   decrypting overlap sending, and no thread is held while a slow client drains the response (a thread per read, blocked on a
 //!   channel, would let slow clients exhaust the pool). Decrypting on the runtime instead used
 //!   less CPU but, having nothing to overlap with, gave the slowest single-stream reads.
 //!
@@ -31,7 +31,7 @@ const SPARE_BUFFERS: usize = 3;
 
 type Spares = Arc<Mutex<Vec<Vec<u8>>>>;
 
-/// A batch being read and decrypted, with the read's state.
+/// A batch being read and decrypted on the blocking pool, with the read's state.
 type Batch = tokio::task::JoinHandle<(Box<SealedRead>, io::Result<Option<Bytes>>)>;
 
 /// Where a read's stream stands between items.
@@ -43,7 +43,7 @@ enum Next {
 /// The state of a sealed range read between batches.
 pub(crate) struct SealedRead {
     reader: Box<dyn BlobReader>,
-    keys: Arc<Opened>,
+    keys: Opened,
     geo: Geometry,
     /// The next segment to read, and the last one the range touches.
     next: u64,
@@ -108,7 +108,7 @@ impl SealedRead {
         SealedRead {
             reader,
             skip: offset.saturating_sub(next.saturating_mul(geo.segment_size)),
-            keys: Arc::new(keys),
+            keys,
             geo,
             next,
             last,
@@ -143,17 +143,17 @@ impl SealedRead {
         self.next > self.last || self.remaining == 0
     }
 
-    /// Reads and decrypts the next batch in a task of its own; the state comes back with it.
+    /// Reads and decrypts the next batch on the blocking pool; the state comes back with it.
     fn spawn(mut self: Box<Self>) -> Batch {
-        tokio::spawn(async move {
-            let result = self.batch().await;
+        tokio::task::spawn_blocking(move || {
+            let result = self.batch();
             (self, result)
         })
     }
 
     /// Reads the next batch of whole segments, decrypts it into one contiguous plaintext and
     /// returns the part of it the range wants; `None` at the end.
-    async fn batch(&mut self) -> io::Result<Option<Bytes>> {
+    fn batch(&mut self) -> io::Result<Option<Bytes>> {
         if self.finished() {
             return Ok(None);
         }
@@ -173,19 +173,11 @@ impl SealedRead {
             .unwrap_or_default();
         // Zeroes only what a reused buffer never held (the first time: all of it).
         buf.resize(stored as usize, 0);
-        let mut buf = self
-            .reader
-            .read_exact_at(self.geo.offset_of(self.next), buf)
-            .await
+        self.reader
+            .read_exact_at(self.geo.offset_of(self.next), &mut buf)
             .map_err(eof_is_truncation)?;
-        let (keys, geo, first) = (Arc::clone(&self.keys), self.geo, self.next);
-        let (buf, plain) = tokio::task::spawn_blocking(move || {
-            decrypt(&keys, &geo, first, count, &mut buf).map(|plain| (buf, plain))
-        })
-        .await
-        .map_err(io::Error::other)??;
+        let plain = decrypt(&self.keys, &self.geo, self.next, count, &mut buf)?;
         self.next += count;
-        let mut buf = buf;
         let from = (self.skip as usize).min(plain);
         let to = (from as u64 + self.remaining).min(plain as u64) as usize;
         self.remaining -= (to - from) as u64;

@@ -1,6 +1,6 @@
 //! Writing a sealed blob: plaintext is gathered into a batch of whole segments laid out as they
-//! will be stored (each followed by room for its tag), and a full batch is sealed in place on the
-//! blocking pool and handed to the backend while the next one fills.
+//! will be stored (each followed by room for its tag), and a full batch is sealed in place and
+//! written to the backend on the blocking pool while the next one fills.
 //!
 //! Why: a PUT's task is busy hashing the body (MD5, checksums); sealing there, then copying the
 //! ciphertext through a write buffer and `tokio::fs`'s own buffer, put the encryption and two
@@ -98,8 +98,7 @@ impl SealedWrite {
         Ok(Some(spare))
     }
 
-    /// Hands the batch on to be sealed (on the blocking pool) and written, once the previous
-    /// one is.
+    /// Hands the batch to the blocking pool to be sealed and written, once the previous one is.
     async fn ship(&mut self, last: bool) -> io::Result<()> {
         let spare = self.wait().await?.unwrap_or_default();
         let mut batch = std::mem::replace(&mut self.batch, spare);
@@ -121,25 +120,20 @@ impl SealedWrite {
             .file
             .take()
             .ok_or_else(|| io::Error::other("sealed blob file lost"))?;
-        self.writing = Some(tokio::spawn(async move {
-            let batch = tokio::task::spawn_blocking(move || {
-                for (k, &len) in lens.iter().enumerate() {
-                    let at = k * (segment + TAG_LEN);
-                    let index = first + k as u32;
-                    keys.seal(
-                        index,
-                        last && k + 1 == count,
-                        &mut batch[at..at + len + TAG_LEN],
-                    )?;
-                }
-                Ok::<_, io::Error>(batch)
-            })
-            .await
-            .map_err(io::Error::other)??;
-            if let Some(header) = header {
-                file.write(&header).await?;
+        self.writing = Some(tokio::task::spawn_blocking(move || {
+            for (k, &len) in lens.iter().enumerate() {
+                let at = k * (segment + TAG_LEN);
+                let index = first + k as u32;
+                keys.seal(
+                    index,
+                    last && k + 1 == count,
+                    &mut batch[at..at + len + TAG_LEN],
+                )?;
             }
-            let batch = file.write_buf(batch).await?;
+            if let Some(header) = header {
+                file.write_blocking(&header)?;
+            }
+            file.write_blocking(&batch)?;
             Ok((file, batch))
         }));
         Ok(())
