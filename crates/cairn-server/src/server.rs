@@ -207,14 +207,12 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     };
     tokio::spawn(async move {
         let every = crate::s3::lifecycle_run::interval();
-        // Held across passes by the node running them; another node takes over once it lapses.
-        let ttl = (every * 3).max(std::time::Duration::from_secs(300));
         let clock = crate::s3::lifecycle_rules::Clock::from_env();
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match lifecycle.lifecycle_pass(&lifecycle_node, ttl, &clock).await {
+            match lifecycle.lifecycle_pass(&lifecycle_node, &clock).await {
                 Ok(Some(t)) if t != Default::default() => tracing::info!(
                     expired = t.expired,
                     noncurrent = t.noncurrent_removed,

@@ -3,8 +3,9 @@
 //! removes lone delete markers and aborts stale multipart uploads.
 //!
 //! Passes run in the background on one node at a time, under the `lifecycle` lease, renewed
-//! between buckets: a pass that loses its lease stops, so two nodes never act on the same
-//! listing (on a versioned bucket that would add two delete markers). Every action is one
+//! before every page of a listing: a pass that loses its lease stops, so two nodes never act on
+//! the same listing (on a versioned bucket that would add two delete markers), and a node that
+//! dies mid-pass hands over once the lease lapses. Every action is one
 //! metadata transaction and re-checks what it acts on just before, so a write that lands while
 //! a pass runs is never expired by the pass's older view of the bucket. Object Lock: versions
 //! under retention or legal hold are never removed (a delete marker may still cover them, as on
@@ -19,6 +20,8 @@ use std::time::Duration;
 const PAGE: usize = 1000;
 /// The lease every pass holds.
 pub const LEASE: &str = "lifecycle";
+/// How long the lease outlives its last renewal: a dead node's pass is taken over after this.
+const LEASE_TTL_MS: i64 = 5 * 60 * 1000;
 
 /// What a pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -39,23 +42,33 @@ pub fn interval() -> Duration {
     Duration::from_secs(secs)
 }
 
-/// Holds the lease for a pass: renewed between buckets, lost means stop.
+/// The lease a pass holds: renewed before each page; once lost, the pass stops.
 struct Lease<'a> {
     s3: &'a CairnS3,
     holder: &'a str,
-    ttl_ms: i64,
+    lost: std::sync::atomic::AtomicBool,
 }
 
 impl Lease<'_> {
+    /// Renews the lease; `false` (from then on) once another node holds it or it cannot be
+    /// renewed.
     async fn renew(&self) -> bool {
-        matches!(
+        use std::sync::atomic::Ordering;
+        if self.lost.load(Ordering::Relaxed) {
+            return false;
+        }
+        let held = matches!(
             self.s3
                 .state
                 .meta
-                .try_lease(LEASE, self.holder, crate::time::now_ms(), self.ttl_ms)
+                .try_lease(LEASE, self.holder, crate::time::now_ms(), LEASE_TTL_MS)
                 .await,
             Ok(true)
-        )
+        );
+        if !held {
+            self.lost.store(true, Ordering::Relaxed);
+        }
+        held
     }
 }
 
@@ -86,13 +99,12 @@ impl CairnS3 {
     pub async fn lifecycle_pass(
         &self,
         holder: &str,
-        ttl: Duration,
         clock: &Clock,
     ) -> anyhow::Result<Option<Tally>> {
         let lease = Lease {
             s3: self,
             holder,
-            ttl_ms: i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX),
+            lost: Default::default(),
         };
         if !lease.renew().await {
             return Ok(None);
@@ -108,7 +120,7 @@ impl CairnS3 {
                     return Ok(Some(tally));
                 }
                 match self
-                    .apply_lifecycle(&bucket.name, &rules, clock, &mut tally)
+                    .apply_lifecycle(&bucket.name, &rules, clock, &lease, &mut tally)
                     .await
                 {
                     // A bucket deleted meanwhile has nothing left to expire.
@@ -127,16 +139,19 @@ impl CairnS3 {
         bucket: &str,
         rules: &[Rule],
         clock: &Clock,
+        lease: &Lease<'_>,
         tally: &mut Tally,
     ) -> Result<(), MetaError> {
         let versioning = self.state.meta.versioning(bucket).await?;
         if versioning == Versioning::Unversioned {
-            self.expire_unversioned(bucket, rules, clock, tally).await?;
+            self.expire_unversioned(bucket, rules, clock, lease, tally)
+                .await?;
         } else {
-            self.expire_versions(bucket, rules, clock, versioning, tally)
+            self.expire_versions(bucket, rules, clock, versioning, lease, tally)
                 .await?;
         }
-        self.abort_stale_uploads(bucket, rules, clock, tally).await
+        self.abort_stale_uploads(bucket, rules, clock, lease, tally)
+            .await
     }
 
     async fn expire_unversioned(
@@ -144,10 +159,11 @@ impl CairnS3 {
         bucket: &str,
         rules: &[Rule],
         clock: &Clock,
+        lease: &Lease<'_>,
         tally: &mut Tally,
     ) -> Result<(), MetaError> {
         let mut from = ListFrom::default();
-        loop {
+        while lease.renew().await {
             let page = self.state.meta.list_objects(bucket, &from, PAGE).await?;
             let Some(last) = page.last() else {
                 return Ok(());
@@ -172,6 +188,7 @@ impl CairnS3 {
                 return Ok(());
             }
         }
+        Ok(())
     }
 
     /// Whether `obj` is still the current version (not replaced since it was listed).
@@ -194,11 +211,15 @@ impl CairnS3 {
         rules: &[Rule],
         clock: &Clock,
         versioning: Versioning,
+        lease: &Lease<'_>,
         tally: &mut Tally,
     ) -> Result<(), MetaError> {
         let (mut key_marker, mut version_marker) = (None::<String>, None::<String>);
         let mut group: Vec<VersionRecord> = Vec::new();
         loop {
+            if !lease.renew().await {
+                return Ok(());
+            }
             let page = self
                 .state
                 .meta
@@ -331,13 +352,14 @@ impl CairnS3 {
         bucket: &str,
         rules: &[Rule],
         clock: &Clock,
+        lease: &Lease<'_>,
         tally: &mut Tally,
     ) -> Result<(), MetaError> {
         if rules.iter().all(|r| r.abort_days.is_none()) {
             return Ok(());
         }
         let (mut key_marker, mut id_marker) = (None::<String>, None::<String>);
-        loop {
+        while lease.renew().await {
             let page = self
                 .state
                 .meta
@@ -373,5 +395,6 @@ impl CairnS3 {
                 return Ok(());
             }
         }
+        Ok(())
     }
 }
