@@ -189,12 +189,21 @@ pub fn noncurrent_expired(
     })
 }
 
-/// Whether a delete marker that is the only version of `key` is to be removed.
-pub fn removes_lone_marker(rules: &[Rule], key: &str) -> bool {
+/// Whether a delete marker written at `created` that is the only version of `key` is to be
+/// removed at `now`: at once under ExpiredObjectDeleteMarker, or, as AWS does under an
+/// Expiration with Days, once that many days old.
+pub fn removes_lone_marker(
+    rules: &[Rule],
+    clock: &Clock,
+    key: &str,
+    created: i64,
+    now: i64,
+) -> bool {
     rules.iter().any(|r| {
-        r.expired_object_delete_marker
-            && key.starts_with(&r.filter.prefix)
-            && r.filter.by_key_only()
+        let due = r.expired_object_delete_marker
+            || r.expiration_days
+                .is_some_and(|d| clock.due(created, d) <= now);
+        due && key.starts_with(&r.filter.prefix) && r.filter.by_key_only()
     })
 }
 
@@ -375,8 +384,14 @@ mod tests {
         assert!(upload_abandoned(&rules, &clock, "mp/x", 0, DAY));
         assert!(!upload_abandoned(&rules, &clock, "mp/x", 1, DAY));
         assert!(!upload_abandoned(&rules, &clock, "other", 0, DAY));
-        assert!(removes_lone_marker(&rules, "mp/x"));
-        assert!(!removes_lone_marker(&rules, "other"));
+        assert!(removes_lone_marker(&rules, &clock, "mp/x", 0, 0));
+        assert!(!removes_lone_marker(&rules, &clock, "other", 0, 0));
+        let by_days = vec![Rule {
+            expiration_days: Some(5),
+            ..Default::default()
+        }];
+        assert!(!removes_lone_marker(&by_days, &clock, "k", 0, 4 * DAY));
+        assert!(removes_lone_marker(&by_days, &clock, "k", 0, 5 * DAY));
     }
 
     #[test]

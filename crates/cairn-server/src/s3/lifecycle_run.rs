@@ -1,6 +1,7 @@
 //! Applying lifecycle rules: a pass over every bucket with a lifecycle configuration that
 //! expires current objects (a delete marker on versioned buckets), expires noncurrent versions,
-//! removes lone delete markers and aborts stale multipart uploads.
+//! removes lone delete markers (ExpiredObjectDeleteMarker at once, an Expiration with Days once
+//! the marker is that old) and aborts stale multipart uploads.
 //!
 //! Passes run in the background on one node at a time, under the `lifecycle` lease, renewed
 //! before every page of a listing: a pass that loses its lease stops, so two nodes never act on
@@ -300,7 +301,9 @@ impl CairnS3 {
         }
         if first.delete_marker {
             // A delete marker with nothing left behind it.
-            if left == 1 && rules::removes_lone_marker(rules, &key) {
+            if left == 1
+                && rules::removes_lone_marker(rules, clock, &key, current.last_modified, now)
+            {
                 let lone = self
                     .state
                     .meta
