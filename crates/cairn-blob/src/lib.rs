@@ -1,98 +1,63 @@
-//! Object bytes on the local filesystem.
+//! Object bytes: blobs by id, plain or sealed, over a storage backend.
 //!
-//! A blob is written under `tmp/`, fsynced, then renamed to `blobs/<2 hex>/<id>` and the directory
-//! fsynced: a blob in `blobs/` is always whole. Metadata points at a blob only after that, so a
-//! crash mid-write leaves only a file in `tmp/`, which [`BlobStore::open`] removes.
+//! [`BlobStore`] is what the server uses; where the bytes live is a [`BlobBackend`]
+//! ([`LocalDir`], a directory, is the one implementation and the default). Ids and SSE-S3
+//! sealing are decided here, above the backend, so every backend stores only opaque bytes and
+//! plaintext of a sealed blob never reaches one.
+//!
+//! Metadata points at a blob only after [`BlobWriter::commit`], and a committed blob is always
+//! whole (the backend's contract), so a crash mid-write leaves nothing metadata refers to.
 //!
 //! Blobs are plain (the bytes as given) or sealed (SSE-S3: see [`sealed`]); the caller keeps
 //! which one in its metadata, because a plain blob may begin with any bytes at all.
 //!
 //! Invariant: this crate knows nothing of buckets or keys; a blob is an id and bytes.
 
+pub mod backend;
+mod local;
 pub mod sealed;
 mod sealed_read;
 mod sealed_write;
 
+pub use backend::{BlobBackend, BlobReader, BlobStat, ByteStream, StagedBlob};
+pub use local::LocalDir;
 pub use sealed::{KeyDeriver, KeyWrap};
 
-use bytes::Bytes;
-use futures::Stream;
 use std::io;
-use std::path::{Path, PathBuf};
-use tokio::fs;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
-use tokio_util::io::ReaderStream;
+use std::path::Path;
+use std::sync::Arc;
 
-/// Bytes buffered before a write reaches the file.
-const WRITE_BUFFER: usize = 1 << 20;
-/// Bytes read from the file at a time when streaming out.
-const READ_CHUNK: usize = 256 << 10;
-
-/// The blob directory of one Cairn data dir.
+/// Blobs over one backend. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct BlobStore {
-    blobs: PathBuf,
-    tmp: PathBuf,
+    backend: Arc<dyn BlobBackend>,
 }
 
-/// A blob being written. Dropping it without [`BlobWriter::commit`] removes the partial file.
+/// A blob being written. Dropping it without [`BlobWriter::commit`] discards it.
 pub struct BlobWriter {
     id: String,
-    tmp_path: PathBuf,
-    /// A plain blob's file.
-    file: Option<BufWriter<fs::File>>,
     written: u64,
-    store: BlobStore,
-    /// A sealed blob's file and its plaintext, which only ever reaches the file encrypted.
+    /// A plain blob's staged bytes.
+    plain: Option<Box<dyn StagedBlob>>,
+    /// A sealed blob's: its plaintext only ever reaches the backend encrypted.
     seal: Option<sealed_write::SealedWrite>,
 }
 
 impl BlobStore {
-    /// Opens `DIR/blobs` and `DIR/tmp`, creating them, and removes what a crash left in `tmp`.
-    /// Only for a data dir this process alone writes.
+    pub fn new(backend: Arc<dyn BlobBackend>) -> Self {
+        BlobStore { backend }
+    }
+
+    /// Blobs in `DIR` written by this process alone (see [`LocalDir::open`]).
     pub async fn open(data_dir: &Path) -> io::Result<Self> {
-        Self::open_with(data_dir, None).await
+        Ok(Self::new(Arc::new(LocalDir::open(data_dir).await?)))
     }
 
-    /// Opens a data dir other nodes write too: only `tmp` files idle for longer than `idle`
-    /// are leftovers (a live upload keeps touching its file), so another node's upload in
-    /// progress is never removed.
+    /// Blobs in `DIR` shared with other nodes (see [`LocalDir::open_shared`]).
     pub async fn open_shared(data_dir: &Path, idle: std::time::Duration) -> io::Result<Self> {
-        Self::open_with(data_dir, Some(idle)).await
-    }
-
-    async fn open_with(data_dir: &Path, idle: Option<std::time::Duration>) -> io::Result<Self> {
-        let store = BlobStore {
-            blobs: data_dir.join("blobs"),
-            tmp: data_dir.join("tmp"),
-        };
-        fs::create_dir_all(&store.blobs).await?;
-        fs::create_dir_all(&store.tmp).await?;
-        let cutoff = idle.and_then(|d| std::time::SystemTime::now().checked_sub(d));
-        let mut leftovers = fs::read_dir(&store.tmp).await?;
-        while let Some(entry) = leftovers.next_entry().await? {
-            let stale = match (idle, cutoff) {
-                (None, _) => true,
-                (Some(_), Some(cutoff)) => entry
-                    .metadata()
-                    .await
-                    .and_then(|m| m.modified())
-                    .is_ok_and(|t| t < cutoff),
-                (Some(_), None) => false,
-            };
-            if stale {
-                let _ = fs::remove_file(entry.path()).await;
-            }
-        }
-        Ok(store)
-    }
-
-    fn path_of(&self, id: &str) -> io::Result<PathBuf> {
-        // Ids are ours (hex uuids); anything else is refused rather than joined into a path.
-        if id.len() < 3 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "bad blob id"));
-        }
-        Ok(self.blobs.join(&id[..2]).join(id))
+        Ok(Self::new(Arc::new(
+            LocalDir::open_shared(data_dir, idle).await?,
+        )))
     }
 
     /// Starts a new plain blob.
@@ -100,36 +65,30 @@ impl BlobStore {
         self.create_with(None).await
     }
 
-    /// Starts a new sealed blob: a fresh data key, wrapped by `wrap` into the file's header.
+    /// Starts a new sealed blob: a fresh data key, wrapped by `wrap` into the blob's header.
     pub async fn create_sealed(&self, wrap: &KeyWrap) -> io::Result<BlobWriter> {
         self.create_with(Some(wrap)).await
     }
 
     async fn create_with(&self, wrap: Option<&KeyWrap>) -> io::Result<BlobWriter> {
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let tmp_path = self.tmp.join(&id);
-        let file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp_path)
-            .await?;
-        let mut writer = BlobWriter {
-            id,
-            tmp_path,
-            file: None,
-            written: 0,
-            store: self.clone(),
-            seal: None,
-        };
-        match wrap {
+        let staged = self.backend.stage(&id).await?;
+        let (plain, seal) = match wrap {
             Some(wrap) => {
-                let (header, keys) = sealed::new_header(wrap, &writer.id)?;
-                let file = file.into_std().await;
-                writer.seal = Some(sealed_write::SealedWrite::new(file, header, keys));
+                let (header, keys) = sealed::new_header(wrap, &id)?;
+                (
+                    None,
+                    Some(sealed_write::SealedWrite::new(staged, header, keys)),
+                )
             }
-            None => writer.file = Some(BufWriter::with_capacity(WRITE_BUFFER, file)),
-        }
-        Ok(writer)
+            None => (Some(staged), None),
+        };
+        Ok(BlobWriter {
+            id,
+            written: 0,
+            plain,
+            seal,
+        })
     }
 
     /// Streams `len` plaintext bytes of sealed blob `id` from `offset`, decrypting only the
@@ -141,20 +100,19 @@ impl BlobStore {
         wrap: &KeyWrap,
         offset: u64,
         len: u64,
-    ) -> io::Result<impl Stream<Item = io::Result<Bytes>> + Send + Sync + 'static + use<>> {
-        use tokio::io::AsyncReadExt;
-        let mut file = fs::File::open(self.path_of(id)?).await?;
-        let file_len = file.metadata().await?.len();
-        let mut header = vec![0u8; sealed::HEADER_LEN];
-        file.read_exact(&mut header).await.map_err(|e| {
-            if e.kind() == io::ErrorKind::UnexpectedEof {
-                io::Error::new(io::ErrorKind::InvalidData, "encrypted blob truncated")
-            } else {
-                e
-            }
-        })?;
+    ) -> io::Result<ByteStream> {
+        let reader = self.backend.open(id).await?;
+        let (reader, header) = tokio::task::spawn_blocking(move || {
+            let mut header = vec![0u8; sealed::HEADER_LEN];
+            reader
+                .read_exact_at(0, &mut header)
+                .map(|()| (reader, header))
+                .map_err(sealed_read::eof_is_truncation)
+        })
+        .await
+        .map_err(io::Error::other)??;
         let keys = sealed::open_header(wrap, id, &header)?;
-        let geo = sealed::Geometry::of(file_len, keys.segment_size)?;
+        let geo = sealed::Geometry::of(reader.size(), keys.segment_size)?;
         if offset
             .checked_add(len)
             .is_none_or(|end| end > geo.plain_len)
@@ -164,50 +122,28 @@ impl BlobStore {
                 "range past blob end",
             ));
         }
-        let file = file.into_std().await;
-        let read = sealed_read::SealedRead::new(file, keys, geo, offset, len);
-        Ok(read.into_stream())
+        let read = sealed_read::SealedRead::new(reader, keys, geo, offset, len);
+        Ok(Box::pin(read.into_stream()))
     }
 
     /// Streams `len` bytes of blob `id` from `offset`.
-    pub async fn read(
-        &self,
-        id: &str,
-        offset: u64,
-        len: u64,
-    ) -> io::Result<impl Stream<Item = io::Result<Bytes>> + Send + Sync + 'static + use<>> {
-        use tokio::io::AsyncReadExt;
-        let mut file = fs::File::open(self.path_of(id)?).await?;
-        if offset > 0 {
-            file.seek(io::SeekFrom::Start(offset)).await?;
-        }
-        Ok(ReaderStream::with_capacity(file.take(len), READ_CHUNK))
+    pub async fn read(&self, id: &str, offset: u64, len: u64) -> io::Result<ByteStream> {
+        Ok(self.backend.open(id).await?.stream(offset, len))
+    }
+
+    /// Size and commit time of a blob.
+    pub async fn stat(&self, id: &str) -> io::Result<BlobStat> {
+        self.backend.stat(id).await
     }
 
     /// Every committed blob with its modification time (for the orphan sweep).
     pub async fn list(&self) -> io::Result<Vec<(String, std::time::SystemTime)>> {
-        let mut out = Vec::new();
-        let mut dirs = fs::read_dir(&self.blobs).await?;
-        while let Some(dir) = dirs.next_entry().await? {
-            if !dir.file_type().await?.is_dir() {
-                continue;
-            }
-            let mut files = fs::read_dir(dir.path()).await?;
-            while let Some(file) = files.next_entry().await? {
-                let name = file.file_name().to_string_lossy().to_string();
-                let modified = file.metadata().await?.modified()?;
-                out.push((name, modified));
-            }
-        }
-        Ok(out)
+        self.backend.list().await
     }
 
     /// Removes a blob; a missing one is not an error (deletes are retried after crashes).
     pub async fn delete(&self, id: &str) -> io::Result<()> {
-        match fs::remove_file(self.path_of(id)?).await {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        self.backend.delete(id).await
     }
 }
 
@@ -227,9 +163,9 @@ impl BlobWriter {
     }
 
     pub async fn write(&mut self, data: &[u8]) -> io::Result<()> {
-        match (&mut self.seal, &mut self.file) {
+        match (&mut self.seal, &mut self.plain) {
             (Some(seal), _) => seal.write(data).await?,
-            (None, Some(file)) => file.write_all(data).await?,
+            (None, Some(plain)) => plain.write(data).await?,
             (None, None) => return Err(committed()),
         }
         self.written += data.len() as u64;
@@ -238,25 +174,12 @@ impl BlobWriter {
 
     /// Makes the blob durable and visible under its id; returns `(id, size)`.
     pub async fn commit(mut self) -> io::Result<(String, u64)> {
-        let file = match (self.seal.take(), self.file.take()) {
-            (Some(seal), _) => fs::File::from_std(seal.finish().await?),
-            (None, Some(mut file)) => {
-                file.flush().await?;
-                file.into_inner()
-            }
+        let staged = match (self.seal.take(), self.plain.take()) {
+            (Some(seal), _) => seal.finish().await?,
+            (None, Some(plain)) => plain,
             (None, None) => return Err(committed()),
         };
-        file.sync_all().await?;
-        drop(file);
-        let dest = self.store.path_of(&self.id)?;
-        let dir = dest
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| self.store.blobs.clone());
-        fs::create_dir_all(&dir).await?;
-        fs::rename(&self.tmp_path, &dest).await?;
-        fs::File::open(&dir).await?.sync_all().await?;
-        self.tmp_path = PathBuf::new();
+        staged.commit().await?;
         Ok((std::mem::take(&mut self.id), self.written))
     }
 }
@@ -265,18 +188,13 @@ fn committed() -> io::Error {
     io::Error::other("blob writer already committed")
 }
 
-impl Drop for BlobWriter {
-    fn drop(&mut self) {
-        if !self.tmp_path.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.tmp_path);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use futures::TryStreamExt;
+
+    use bytes::Bytes;
+    use std::path::Path;
 
     async fn read_all(store: &BlobStore, id: &str, off: u64, len: u64) -> Vec<u8> {
         let chunks: Vec<Bytes> = store
@@ -346,6 +264,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn stat_reports_committed_blobs_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).await.unwrap();
+        let mut w = store.create().await.unwrap();
+        w.write(&[7u8; 3000]).await.unwrap();
+        let staged = w.id().to_string();
+        assert_eq!(
+            store.stat(&staged).await.unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
+        let (id, _) = w.commit().await.unwrap();
+        let stat = store.stat(&id).await.unwrap();
+        assert_eq!(stat.len, 3000);
+        assert!(stat.modified <= std::time::SystemTime::now());
+        let listed = store.list().await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].0, id);
+    }
+
+    #[tokio::test]
     async fn ids_that_are_not_ours_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::open(dir.path()).await.unwrap();
@@ -357,7 +295,9 @@ mod tests {
 #[cfg(test)]
 mod sealed_tests {
     use super::*;
+    use bytes::Bytes;
     use futures::TryStreamExt;
+    use std::path::{Path, PathBuf};
 
     const SEG: u64 = sealed::SEGMENT_SIZE as u64;
 

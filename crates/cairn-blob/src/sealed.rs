@@ -230,6 +230,7 @@ impl Opened {
 }
 
 /// Where a blob's segments lie, computed from its file length.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Geometry {
     pub segments: u64,
     pub plain_len: u64,

@@ -1,6 +1,6 @@
-//! Reading a range of a sealed blob: whole segments are read in batches, each batch decrypted in
-//! place into one contiguous plaintext, and the next batch is read and decrypted on the blocking
-//! pool while the response sends the current one.
+//! Reading a range of a sealed blob: whole segments are read from the backend in batches, each
+//! batch decrypted in place into one contiguous plaintext, and the next batch is read and
+//! decrypted on the blocking pool while the response sends the current one.
 //!
 //! Why this shape (measured serving a 256 MiB GET over loopback on a 2-core machine, see
 //! `cairn-bench sse-overhead`):
@@ -9,19 +9,19 @@
 //! - Tags squeezed out during decryption (`open_within`), so a batch is contiguous without a copy.
 //! - Batch buffers reused (they come back when the response drops them): no page faults on
 //!   fresh memory, which cost as much as a copy.
-//! - One batch ahead, on the blocking pool: reading and decrypting overlap sending, and no
-//!   thread is held while a slow client drains the response (a thread per read, blocked on a
+//! - One batch ahead, read and decrypted in one hand-off to the blocking pool: reading and
+//!   decrypting overlap sending, and no thread is held while a slow client drains the response (a thread per read, blocked on a
 //!   channel, would let slow clients exhaust the pool). Decrypting on the runtime instead used
 //!   less CPU but, having nothing to overlap with, gave the slowest single-stream reads.
 //!
 //! Every segment of a batch is authenticated before any of its bytes leave; a failure is the
 //! stream's last item.
 
+use crate::backend::BlobReader;
 use crate::sealed::{self, Geometry, Opened};
 use bytes::Bytes;
 use futures::Stream;
 use std::io;
-use std::os::unix::fs::FileExt;
 use std::sync::{Arc, Mutex};
 
 /// Stored bytes read and decrypted at a time: 16 segments, 1 MiB of plaintext.
@@ -42,7 +42,7 @@ enum Next {
 
 /// The state of a sealed range read between batches.
 pub(crate) struct SealedRead {
-    file: std::fs::File,
+    reader: Box<dyn BlobReader>,
     keys: Opened,
     geo: Geometry,
     /// The next segment to read, and the last one the range touches.
@@ -79,13 +79,24 @@ impl Drop for Lent {
     }
 }
 
-fn truncated() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, "encrypted blob truncated")
+/// A sealed blob that ends early was cut: an integrity failure, not an I/O one.
+pub(crate) fn eof_is_truncation(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::UnexpectedEof {
+        io::Error::new(io::ErrorKind::InvalidData, "encrypted blob truncated")
+    } else {
+        e
+    }
 }
 
 impl SealedRead {
     /// A read of `len` plaintext bytes from `offset` (checked against `geo` by the caller).
-    pub fn new(file: std::fs::File, keys: Opened, geo: Geometry, offset: u64, len: u64) -> Self {
+    pub fn new(
+        reader: Box<dyn BlobReader>,
+        keys: Opened,
+        geo: Geometry,
+        offset: u64,
+        len: u64,
+    ) -> Self {
         let (next, last) = if len == 0 {
             (1, 0)
         } else {
@@ -95,7 +106,7 @@ impl SealedRead {
             )
         };
         SealedRead {
-            file,
+            reader,
             skip: offset.saturating_sub(next.saturating_mul(geo.segment_size)),
             keys,
             geo,
@@ -162,16 +173,11 @@ impl SealedRead {
             .unwrap_or_default();
         // Zeroes only what a reused buffer never held (the first time: all of it).
         buf.resize(stored as usize, 0);
-        self.file
-            .read_exact_at(&mut buf, self.geo.offset_of(self.next))
-            .map_err(|e| {
-                if e.kind() == io::ErrorKind::UnexpectedEof {
-                    truncated()
-                } else {
-                    e
-                }
-            })?;
-        let plain = self.decrypt(&mut buf, count)?;
+        self.reader
+            .read_exact_at(self.geo.offset_of(self.next), &mut buf)
+            .map_err(eof_is_truncation)?;
+        let plain = decrypt(&self.keys, &self.geo, self.next, count, &mut buf)?;
+        self.next += count;
         let from = (self.skip as usize).min(plain);
         let to = (from as u64 + self.remaining).min(plain as u64) as usize;
         self.remaining -= (to - from) as u64;
@@ -183,21 +189,25 @@ impl SealedRead {
         };
         Ok(Some(Bytes::from_owner(lent).slice(from..)))
     }
+}
 
-    /// Decrypts the `count` segments in `buf` from `self.next` on, each one's plaintext moved
-    /// over the tags before it, so the batch's plaintext is `buf[..returned]`.
-    fn decrypt(&mut self, buf: &mut [u8], count: u64) -> io::Result<usize> {
-        let (mut at, mut plain) = (0usize, 0usize);
-        for i in self.next..self.next + count {
-            let len = self.geo.stored_len(i) as usize;
-            let index = u32::try_from(i).map_err(|_| io::Error::other("segment index overflow"))?;
-            let last = i + 1 == self.geo.segments;
-            self.keys
-                .open_shifted(index, last, &mut buf[plain..at + len], at - plain)?;
-            at += len;
-            plain += len - sealed::TAG_LEN;
-        }
-        self.next += count;
-        Ok(plain)
+/// Decrypts the `count` segments in `buf` from segment `first` on, each one's plaintext moved
+/// over the tags before it, so the batch's plaintext is `buf[..returned]`.
+fn decrypt(
+    keys: &Opened,
+    geo: &Geometry,
+    first: u64,
+    count: u64,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    let (mut at, mut plain) = (0usize, 0usize);
+    for i in first..first + count {
+        let len = geo.stored_len(i) as usize;
+        let index = u32::try_from(i).map_err(|_| io::Error::other("segment index overflow"))?;
+        let last = i + 1 == geo.segments;
+        keys.open_shifted(index, last, &mut buf[plain..at + len], at - plain)?;
+        at += len;
+        plain += len - sealed::TAG_LEN;
     }
+    Ok(plain)
 }

@@ -1,6 +1,6 @@
 //! Writing a sealed blob: plaintext is gathered into a batch of whole segments laid out as they
 //! will be stored (each followed by room for its tag), and a full batch is sealed in place and
-//! written on the blocking pool while the next one fills.
+//! written to the backend on the blocking pool while the next one fills.
 //!
 //! Why: a PUT's task is busy hashing the body (MD5, checksums); sealing there, then copying the
 //! ciphertext through a write buffer and `tokio::fs`'s own buffer, put the encryption and two
@@ -10,16 +10,17 @@
 //! A full batch is shipped only once more bytes arrive, so that whatever segment ends the blob
 //! is sealed as the last one (an empty blob is one empty final segment).
 
+use crate::backend::StagedBlob;
 use crate::sealed::{Opened, TAG_LEN};
-use std::io::{self, Write};
+use std::io;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 
 /// Segments per batch: 1 MiB of plaintext with the default segment size.
 const BATCH_SEGMENTS: usize = 16;
 
-/// A batch being sealed and written; gives back the file and the buffer for reuse.
-type Writing = JoinHandle<io::Result<(std::fs::File, Vec<u8>)>>;
+/// A batch being sealed and written; gives back the staged blob and the buffer for reuse.
+type Writing = JoinHandle<io::Result<(Box<dyn StagedBlob>, Vec<u8>)>>;
 
 pub(crate) struct SealedWrite {
     keys: Arc<Opened>,
@@ -32,13 +33,13 @@ pub(crate) struct SealedWrite {
     plain: usize,
     /// Index of `batch`'s first segment.
     first: u32,
-    /// The file, or the batch holding it.
-    file: Option<std::fs::File>,
+    /// The staged blob, unless the batch being written holds it.
+    file: Option<Box<dyn StagedBlob>>,
     writing: Option<Writing>,
 }
 
 impl SealedWrite {
-    pub fn new(file: std::fs::File, header: Vec<u8>, keys: Opened) -> Self {
+    pub fn new(file: Box<dyn StagedBlob>, header: Vec<u8>, keys: Opened) -> Self {
         let segment = keys.segment_size as usize;
         SealedWrite {
             keys: Arc::new(keys),
@@ -77,9 +78,9 @@ impl SealedWrite {
         Ok(())
     }
 
-    /// Seals and writes what is left (its final segment as the last one) and hands the file
-    /// back, all of it written but not yet synced.
-    pub async fn finish(mut self) -> io::Result<std::fs::File> {
+    /// Seals and writes what is left (its final segment as the last one) and hands the staged
+    /// blob back, all of it written but not yet committed.
+    pub async fn finish(mut self) -> io::Result<Box<dyn StagedBlob>> {
         self.ship(true).await?;
         self.wait().await?;
         self.file
@@ -130,9 +131,9 @@ impl SealedWrite {
                 )?;
             }
             if let Some(header) = header {
-                file.write_all(&header)?;
+                file.write_blocking(&header)?;
             }
-            file.write_all(&batch)?;
+            file.write_blocking(&batch)?;
             Ok((file, batch))
         }));
         Ok(())

@@ -69,7 +69,12 @@ impl SqlMeta {
                     Ok(())
                 })
             }),
-            Backend::Postgres => options.max_connections(16),
+            // While the database is unreachable a request waits this long for it to come back
+            // (sqlx retries refused connections), then fails: the server answers a retryable
+            // 503 instead of holding the client for sqlx's default 30 s.
+            Backend::Postgres => options
+                .max_connections(16)
+                .acquire_timeout(std::time::Duration::from_secs(5)),
         };
         let pool = options.connect(url).await?;
         let store = SqlMeta {

@@ -10,7 +10,7 @@ use crate::router::Router;
 use crate::s3::CairnS3;
 use crate::state::AppState;
 use anyhow::Context;
-use cairn_blob::BlobStore;
+use cairn_blob::{BlobStore, LocalDir};
 use cairn_meta::{MetaStore, SqlMeta};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -55,14 +55,15 @@ pub async fn create_account(store: crate::config::StoreConfig, name: &str) -> an
 /// Opens everything and serves until the process ends.
 pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let meta = open_meta(&config.data_dir, config.meta.as_deref()).await?;
-    // A data dir shared by several nodes keeps their uploads in progress (see open_shared).
+    // The one place the blob backend is chosen: the data dir's `blobs/` (the request path sees
+    // only `BlobStore`). A data dir shared by several nodes keeps their uploads in progress.
     let shared = config.meta.is_some();
-    let blobs = if shared {
-        BlobStore::open_shared(&config.data_dir, crate::sweep::MARGIN).await
+    let local = if shared {
+        LocalDir::open_shared(&config.data_dir, crate::sweep::MARGIN).await
     } else {
-        BlobStore::open(&config.data_dir).await
+        LocalDir::open(&config.data_dir).await
     };
-    let blobs = blobs.context("opening the blob store")?;
+    let blobs = BlobStore::new(Arc::new(local.context("opening the blob store")?));
     let (master, source) = MasterKey::resolve(
         master_key_from_env().as_deref(),
         config.master_key_file.as_deref(),
@@ -160,6 +161,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let sweeper = state.clone();
     let started = std::time::SystemTime::now();
     let sweep_node = node.clone();
+    let lifecycle_node = node.clone();
     tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
         // Nodes sharing a data dir take turns under a lease; a lone node needs none (a lease its
@@ -211,6 +213,30 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             let day_ago = now / 1000 - 86_400;
             if let Err(e) = purger.meta.delete_expired_sessions(day_ago).await {
                 tracing::warn!(err = %e, "purging expired sessions failed");
+            }
+        }
+    });
+    // Lifecycle rules are applied by one node at a time, every interval.
+    let lifecycle = CairnS3 {
+        state: state.clone(),
+    };
+    tokio::spawn(async move {
+        let every = crate::s3::lifecycle_run::interval();
+        let clock = crate::s3::lifecycle_rules::Clock::from_env();
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match lifecycle.lifecycle_pass(&lifecycle_node, &clock).await {
+                Ok(Some(t)) if t != Default::default() => tracing::info!(
+                    expired = t.expired,
+                    noncurrent = t.noncurrent_removed,
+                    markers = t.markers_removed,
+                    uploads = t.uploads_aborted,
+                    "lifecycle pass"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(err = %e, "lifecycle pass failed"),
             }
         }
     });

@@ -1,7 +1,8 @@
 //! Bucket lifecycle configuration (Put/Get/DeleteBucketLifecycleConfiguration): validated as S3
 //! validates it and stored as S3's own XML (s3s's serializer, so what Get returns is what Put
-//! was given, field for field). Cairn does not run the rules yet: nothing expires or transitions
-//! (documented in README.md). A missing rule ID gets a generated one, as on AWS.
+//! was given, field for field). A missing rule ID gets a generated one, as on AWS. The rules are
+//! applied in the background by `lifecycle_run.rs` (expiration, noncurrent expiration, lone
+//! delete markers, stale multipart uploads; transitions have nowhere to go and are ignored).
 
 use super::CairnS3;
 use crate::s3::error::meta_err;
@@ -9,7 +10,7 @@ use s3s::dto::*;
 use s3s::xml::{Deserialize, Deserializer, Serialize, Serializer};
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
-const LIFECYCLE: &str = "lifecycle";
+pub(super) const LIFECYCLE: &str = "lifecycle";
 
 /// S3's limits and rules for a configuration (PutBucketLifecycleConfiguration).
 fn validate(rules: &mut [LifecycleRule]) -> S3Result<()> {
@@ -74,7 +75,7 @@ fn to_xml(config: &BucketLifecycleConfiguration) -> S3Result<String> {
     String::from_utf8(buf).map_err(|_| s3_error!(InternalError))
 }
 
-fn from_xml(doc: &str) -> S3Result<BucketLifecycleConfiguration> {
+pub(super) fn from_xml(doc: &str) -> S3Result<BucketLifecycleConfiguration> {
     BucketLifecycleConfiguration::deserialize(&mut Deserializer::new(doc.as_bytes())).map_err(
         |_| {
             s3_error!(

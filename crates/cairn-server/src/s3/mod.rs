@@ -25,6 +25,8 @@ pub mod error;
 mod ingest;
 mod internal_write;
 mod lifecycle;
+pub mod lifecycle_rules;
+pub mod lifecycle_run;
 mod list;
 pub mod logging;
 mod multipart;

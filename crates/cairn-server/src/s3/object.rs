@@ -255,6 +255,7 @@ impl CairnS3 {
             bucket_key_enabled: encryption::kms_reported(&object.attrs).1,
             ssekms_encryption_context: kms_context,
             version_id: version_of(&object.version_id),
+            expiration: self.expiration_of(&object).await,
             ..Default::default()
         }))
     }
@@ -324,8 +325,13 @@ impl CairnS3 {
             && input
                 .checksum_mode
                 .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
+        let expiration = match input.version_id {
+            None => self.expiration_of(&obj).await,
+            Some(_) => None,
+        };
         let mut out = described_output(obj, d, input.part_number, with_checksums);
         out.body = Some(body);
+        out.expiration = expiration;
         Ok(S3Response::new(out))
     }
 
@@ -354,7 +360,12 @@ impl CairnS3 {
                 .checksum_mode
                 .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
         let tag_count = obj.tags.len();
-        let out = described_output(obj, d, input.part_number, with_checksums);
+        let expiration = match input.version_id {
+            None => self.expiration_of(&obj).await,
+            Some(_) => None,
+        };
+        let mut out = described_output(obj, d, input.part_number, with_checksums);
+        out.expiration = expiration;
         let mut resp = S3Response::new(move_fields!(out => HeadObjectOutput {
             accept_ranges, content_length, content_range, e_tag, last_modified, metadata, content_type,
             content_encoding, content_disposition, content_language, cache_control, expires,
@@ -362,7 +373,7 @@ impl CairnS3 {
             checksum_crc64nvme, checksum_sha1, checksum_sha256, checksum_type, server_side_encryption,
             sse_customer_algorithm, sse_customer_key_md5, ssekms_key_id, bucket_key_enabled,
             version_id, object_lock_mode,
-            object_lock_retain_until_date, object_lock_legal_hold_status, ..
+            object_lock_retain_until_date, object_lock_legal_hold_status, expiration, ..
         }));
         // HeadObjectOutput has no field for it, but S3 sends the tag count on HEAD as on GET.
         if tag_count > 0 {

@@ -14,6 +14,7 @@ mod encryption;
 mod iam_api;
 mod iam_seeds;
 mod kms;
+mod lifecycle;
 mod listing;
 mod logging;
 mod multipart;
