@@ -219,6 +219,19 @@ pub async fn check_action(
     }
 }
 
+/// `x-amz-expected-bucket-owner`: a request that names another account than the bucket's owner
+/// is refused with 403 AccessDenied, so a caller never acts on a bucket that changed hands.
+async fn check_expected_owner(state: &State, bucket: &str, expected: &[u8]) -> S3Result<()> {
+    let record = state.meta.get_bucket(bucket).await.map_err(meta_err)?;
+    match record {
+        Some(b) if b.account_id.as_bytes() != expected => Err(s3_error!(
+            AccessDenied,
+            "The bucket is not owned by the expected bucket owner"
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[async_trait::async_trait]
 impl S3Access for CairnAccess {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
@@ -246,6 +259,11 @@ impl S3Access for CairnAccess {
             .any(|(k, _)| k == "versionId");
         if version_id && let Some(v) = s3_actions::versioned(&action) {
             action = v.to_string();
+        }
+        if let S3Path::Bucket { bucket } | S3Path::Object { bucket, .. } = cx.s3_path()
+            && let Some(expected) = cx.headers().get("x-amz-expected-bucket-owner")
+        {
+            check_expected_owner(&self.state, bucket, expected.as_bytes()).await?;
         }
         match (cx.s3_path(), target) {
             // A form upload names its key in the body: decided in `post_object` below.
