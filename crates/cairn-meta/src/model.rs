@@ -122,6 +122,12 @@ pub struct ObjectAttrs {
     /// must present a key with this MD5.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sse_customer_key_md5: Option<String>,
+    /// The account that owns the object when it is not the bucket's owner: the writer, on a
+    /// bucket whose Object Ownership is ObjectWriter (or BucketOwnerPreferred without the
+    /// `bucket-owner-full-control` ACL). Absent: the bucket owner owns it (every record written
+    /// before per-object owners existed).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub owner: Option<String>,
 }
 
 /// An object tag set, in the order given.

@@ -65,7 +65,10 @@ fn sigv2_date_error(headers: &HeaderMap, now: OffsetDateTime) -> Option<S3Error>
     let value = headers
         .get("x-amz-date")
         .or_else(|| headers.get(http::header::DATE));
-    let Some(signed_at) = value.and_then(|v| v.to_str().ok()).and_then(parse_http_date) else {
+    let Some(signed_at) = value
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_http_date)
+    else {
         return Some(S3Error::with_message(
             S3ErrorCode::AccessDenied,
             "AWS authentication requires a valid Date or x-amz-date header",

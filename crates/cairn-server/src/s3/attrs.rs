@@ -45,6 +45,7 @@ pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
         acl: None,
         server_side_encryption: None,
         sse_customer_key_md5: None,
+        owner: None,
     }
 }
 

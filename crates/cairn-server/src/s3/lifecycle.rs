@@ -58,7 +58,12 @@ fn validate(rules: &mut [LifecycleRule]) -> S3Result<()> {
             .expiration
             .iter()
             .filter_map(|e| e.date.as_ref())
-            .chain(rule.transitions.iter().flatten().filter_map(|t| t.date.as_ref()));
+            .chain(
+                rule.transitions
+                    .iter()
+                    .flatten()
+                    .filter_map(|t| t.date.as_ref()),
+            );
         for date in dates {
             if !at_midnight_utc(date) {
                 return Err(s3_error!(InvalidArgument, "'Date' must be at midnight GMT"));

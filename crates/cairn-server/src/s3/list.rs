@@ -249,11 +249,12 @@ impl CairnS3 {
             .await?;
         let url = is_url(input.encoding_type.as_ref())?;
         // NextMarker is returned only with a delimiter; clients use the last key otherwise.
-        let next_marker =
-            (page.truncated && input.delimiter.as_ref().is_some_and(|d| !d.is_empty())).then(|| match resume_after(&page) {
-                Resume::After(k) | Resume::PastPrefix(k) => enc(url, &k),
-                Resume::Start => String::new(),
-            });
+        let next_marker = (page.truncated
+            && input.delimiter.as_ref().is_some_and(|d| !d.is_empty()))
+        .then(|| match resume_after(&page) {
+            Resume::After(k) | Resume::PastPrefix(k) => enc(url, &k),
+            Resume::Start => String::new(),
+        });
         let truncated = page.truncated;
         let (contents, prefixes) = split(page, url, Some(bucket.account_id.as_str()));
         Ok(S3Response::new(ListObjectsOutput {

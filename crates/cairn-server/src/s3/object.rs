@@ -50,7 +50,10 @@ fn described_output(
         e_tag: Some(etag(&obj.etag)),
         last_modified: Some(to_timestamp(obj.last_modified)),
         metadata: (!a.user_metadata.is_empty()).then(|| a.user_metadata.into_iter().collect()),
-        content_type: a.content_type,
+        // S3's type for an object stored without one.
+        content_type: a
+            .content_type
+            .or_else(|| Some("binary/octet-stream".to_string())),
         content_encoding: a.content_encoding,
         content_disposition: a.content_disposition,
         content_language: a.content_language,
@@ -72,6 +75,18 @@ fn described_output(
         version_id: version_of(&obj.version_id),
         ..Default::default()
     }
+}
+
+/// A read names no encryption (S3 decrypts what it stored): `x-amz-server-side-encryption` on
+/// GET or HEAD is 400, as on AWS.
+fn refuse_encryption_header(headers: &http::HeaderMap) -> S3Result<()> {
+    if headers.contains_key("x-amz-server-side-encryption") {
+        return Err(s3_error!(
+            InvalidArgument,
+            "The x-amz-server-side-encryption header is not supported for this operation."
+        ));
+    }
+    Ok(())
 }
 
 /// What GET and HEAD both return about an object.
@@ -129,9 +144,11 @@ impl CairnS3 {
         let mut claims = Claims::from_headers(&req.headers);
         claims.trailers = req.trailing_headers.clone();
         let customer = customer_key::from_headers(&req.headers, Role::Target)?;
+        let writer = caller(&req)?;
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let tags = tags_from_header(input.tagging.as_deref())?;
+        let acl = input.acl.as_ref().map(|a| a.as_str().to_string());
         let acl_doc = self
             .check_write_acl(
                 &input.bucket,
@@ -204,7 +221,9 @@ impl CairnS3 {
         });
         attrs.checksums = data.checksums.clone();
         (attrs.retention, attrs.legal_hold) = lock;
-        attrs.acl = acl_doc;
+        (attrs.owner, attrs.acl) = self
+            .object_owner(&input.bucket, &writer, acl.as_deref(), acl_doc)
+            .await?;
         let version_id = self.next_version_id(&input.bucket).await?;
         protection.record(&mut attrs);
         let object = ObjectRecord {
@@ -278,6 +297,7 @@ impl CairnS3 {
         req: S3Request<GetObjectInput>,
     ) -> S3Result<S3Response<GetObjectOutput>> {
         let customer = customer_key::from_headers(&req.headers, Role::Target)?;
+        refuse_encryption_header(&req.headers)?;
         let input = req.input;
         let obj = self
             .object_at(&input.bucket, &input.key, input.version_id.as_deref())
@@ -313,6 +333,7 @@ impl CairnS3 {
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let customer = customer_key::from_headers(&req.headers, Role::Target)?;
+        refuse_encryption_header(&req.headers)?;
         let input = req.input;
         let obj = self
             .object_at(&input.bucket, &input.key, input.version_id.as_deref())
