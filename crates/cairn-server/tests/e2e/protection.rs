@@ -535,6 +535,11 @@ async fn object_writer_owns_what_it_writes_and_reads_are_404_only_to_listers() {
         .key("mine")
         .acl(ObjectCannedAcl::BucketOwnerRead)
         .body(b"by alt".to_vec().into())
+        // Sent without a Content-Type (the SDK would add application/octet-stream).
+        .customize()
+        .mutate_request(|r| {
+            r.headers_mut().remove("content-type");
+        })
         .send()
         .await
         .unwrap();
