@@ -526,10 +526,28 @@ async fn object_writer_owns_what_it_writes_and_reads_are_404_only_to_listers() {
         .send()
         .await
         .unwrap();
-    let main_id = c.list_buckets().send().await.unwrap().owner().unwrap().id().unwrap().to_string();
+    let main_id = c
+        .list_buckets()
+        .send()
+        .await
+        .unwrap()
+        .owner()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
     let (_, key, secret) = create_account(&s, "writer");
     let alt = s.client_with(&key, &secret);
-    let alt_id = alt.list_buckets().send().await.unwrap().owner().unwrap().id().unwrap().to_string();
+    let alt_id = alt
+        .list_buckets()
+        .send()
+        .await
+        .unwrap()
+        .owner()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
     alt.put_object()
         .bucket("shared")
         .key("mine")
@@ -616,7 +634,12 @@ async fn reads_refuse_an_encryption_header() {
         .send()
         .await
         .unwrap();
-    c.head_object().bucket("enc-read").key("k").send().await.unwrap();
+    c.head_object()
+        .bucket("enc-read")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
     // A read names no encryption: the header is 400 on GET and HEAD.
     let err = c
         .get_object()
