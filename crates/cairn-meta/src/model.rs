@@ -139,6 +139,12 @@ pub struct ObjectAttrs {
     /// no checksum algorithm): a GET of one part and GetObjectAttributes report them.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub part_checksums: Vec<Checksums>,
+    /// The account that owns the object when it is not the bucket's owner: the writer, on a
+    /// bucket whose Object Ownership is ObjectWriter (or BucketOwnerPreferred without the
+    /// `bucket-owner-full-control` ACL). Absent: the bucket owner owns it (every record written
+    /// before per-object owners existed).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub owner: Option<String>,
 }
 
 /// An object tag set, in the order given.

@@ -74,6 +74,11 @@ pub fn request_keys(
         ("s3:x-amz-metadata-directive", "x-amz-metadata-directive"),
         ("s3:x-amz-storage-class", "x-amz-storage-class"),
         ("s3:x-amz-content-sha256", "x-amz-content-sha256"),
+        ("s3:x-amz-grant-full-control", "x-amz-grant-full-control"),
+        ("s3:x-amz-grant-read", "x-amz-grant-read"),
+        ("s3:x-amz-grant-write", "x-amz-grant-write"),
+        ("s3:x-amz-grant-read-acp", "x-amz-grant-read-acp"),
+        ("s3:x-amz-grant-write-acp", "x-amz-grant-write-acp"),
     ] {
         if let Some(v) = header(name) {
             keys.push((key.into(), vec![v]));
@@ -227,6 +232,47 @@ pub async fn check_action(
     }
 }
 
+/// S3's rule for reading a key that does not exist: a caller who may list the bucket (as
+/// `ListObjects?prefix=KEY` would show the key missing) learns nothing new from 404 NoSuchKey;
+/// anyone else gets 403, so that names do not leak.
+async fn missing_key_listable(
+    state: &State,
+    principal: &Principal,
+    bucket: &str,
+    key: &str,
+    mut context: Vec<(String, Vec<String>)>,
+) -> S3Result<bool> {
+    if state
+        .meta
+        .get_object(bucket, key)
+        .await
+        .map_err(meta_err)?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    context.retain(|(k, _)| k != "s3:prefix");
+    context.push(("s3:prefix".into(), vec![key.to_string()]));
+    Ok(
+        check_action(state, principal, "s3:ListBucket", bucket, None, context)
+            .await
+            .is_ok(),
+    )
+}
+
+/// `x-amz-expected-bucket-owner`: a request that names another account than the bucket's owner
+/// is refused with 403 AccessDenied, so a caller never acts on a bucket that changed hands.
+async fn check_expected_owner(state: &State, bucket: &str, expected: &[u8]) -> S3Result<()> {
+    let record = state.meta.get_bucket(bucket).await.map_err(meta_err)?;
+    match record {
+        Some(b) if b.account_id.as_bytes() != expected => Err(s3_error!(
+            AccessDenied,
+            "The bucket is not owned by the expected bucket owner"
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[async_trait::async_trait]
 impl S3Access for CairnAccess {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
@@ -255,6 +301,11 @@ impl S3Access for CairnAccess {
         if version_id && let Some(v) = s3_actions::versioned(&action) {
             action = v.to_string();
         }
+        if let S3Path::Bucket { bucket } | S3Path::Object { bucket, .. } = cx.s3_path()
+            && let Some(expected) = cx.headers().get("x-amz-expected-bucket-owner")
+        {
+            check_expected_owner(&self.state, bucket, expected.as_bytes()).await?;
+        }
         match (cx.s3_path(), target) {
             // A form upload names its key in the body: decided in `post_object` below.
             (S3Path::Bucket { .. }, _) if cx.s3_op().name() == "PostObject" => {}
@@ -279,7 +330,24 @@ impl S3Access for CairnAccess {
                 check_action(&self.state, &principal, &action, bucket, None, context).await?
             }
             (S3Path::Object { bucket, key }, Target::Object) => {
-                check_action(&self.state, &principal, &action, bucket, Some(key), context).await?
+                let denied = check_action(
+                    &self.state,
+                    &principal,
+                    &action,
+                    bucket,
+                    Some(key),
+                    context.clone(),
+                )
+                .await;
+                if let Err(e) = denied {
+                    if action == "s3:GetObject"
+                        && missing_key_listable(&self.state, &principal, bucket, key, context)
+                            .await?
+                    {
+                        return Err(s3_error!(NoSuchKey, "The specified key does not exist."));
+                    }
+                    return Err(e);
+                }
             }
             (S3Path::Object { bucket, .. }, _) => {
                 check_action(&self.state, &principal, &action, bucket, None, context).await?

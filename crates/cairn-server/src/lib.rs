@@ -21,6 +21,7 @@ pub mod query;
 pub mod router;
 pub mod s3;
 pub mod server;
+pub mod signing_headers;
 pub mod state;
 pub mod sts;
 pub mod sweep;

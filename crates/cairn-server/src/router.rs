@@ -6,6 +6,7 @@ use crate::host::BaseDomain;
 use crate::query;
 use crate::s3::cors;
 use crate::s3::logging;
+use crate::signing_headers;
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
@@ -132,9 +133,14 @@ impl Router {
                 }
                 Err(too_large) => too_large,
             }
+        } else if let Some(refused) =
+            signing_headers::refusal(req.headers(), time::OffsetDateTime::now_utc())
+        {
+            with_request_id_in_error(refused, &request_id)
         } else if sigv2_bucket_request(&req) {
             self.call_sigv2_bucket(req, &request_id).await
         } else {
+            signing_headers::amz_date_from_date(req.headers_mut());
             let attributes = is_object_attributes(&req);
             match self.s3.call(req.map(s3s::Body::from)).await {
                 Ok(resp) if attributes => {

@@ -281,6 +281,50 @@ impl CairnS3 {
         ))
     }
 
+    /// Who owns an object `writer` writes, by the bucket's Object Ownership: the writer's account
+    /// under ObjectWriter, and under BucketOwnerPreferred unless the write grants the bucket
+    /// owner `bucket-owner-full-control`; `None` for the bucket owner. Returns it with the ACL
+    /// document to store: an object owned by another account gets the bucket owner's grant that
+    /// `bucket-owner-read` / `bucket-owner-full-control` stand for.
+    pub(crate) async fn object_owner(
+        &self,
+        bucket: &str,
+        writer: &crate::principal::Principal,
+        acl: Option<&str>,
+        acl_doc: Option<String>,
+    ) -> S3Result<(Option<String>, Option<String>)> {
+        let b = self.bucket(bucket).await?;
+        let writer_account = writer
+            .account_id()
+            .filter(|a| *a != b.account_id)
+            .map(str::to_owned);
+        let owner = match self.ownership(bucket).await?.as_str() {
+            ENFORCED => None,
+            "BucketOwnerPreferred" if acl == Some("bucket-owner-full-control") => None,
+            _ => writer_account,
+        };
+        let permission = match acl {
+            Some("bucket-owner-read") => "READ",
+            Some("bucket-owner-full-control") => "FULL_CONTROL",
+            _ => return Ok((owner, acl_doc)),
+        };
+        if owner.is_none() {
+            return Ok((owner, acl_doc));
+        }
+        let mut grants: Vec<StoredGrant> = acl_doc
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok())
+            .unwrap_or_default();
+        grants.push(StoredGrant {
+            id: Some(canonical_id(&b.account_id)),
+            account: Some(b.account_id.clone()),
+            uri: None,
+            permission: permission.into(),
+        });
+        let doc = serde_json::to_string(&grants).map_err(|_| s3_error!(InternalError))?;
+        Ok((owner, Some(doc)))
+    }
+
     pub(super) async fn do_put_bucket_ownership_controls(
         &self,
         req: S3Request<PutBucketOwnershipControlsInput>,
@@ -425,7 +469,8 @@ impl CairnS3 {
         let obj = self
             .object_at(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
-        let grants: Vec<StoredGrant> = if self.ownership(&b.name).await? == ENFORCED {
+        let enforced = self.ownership(&b.name).await? == ENFORCED;
+        let grants: Vec<StoredGrant> = if enforced {
             vec![]
         } else {
             obj.attrs
@@ -434,9 +479,14 @@ impl CairnS3 {
                 .and_then(|d| serde_json::from_str(d).ok())
                 .unwrap_or_default()
         };
+        // With ACLs disabled the bucket owner owns every object.
+        let object_owner = match &obj.attrs.owner {
+            Some(o) if !enforced => o.as_str(),
+            _ => b.account_id.as_str(),
+        };
         Ok(S3Response::new(GetObjectAclOutput {
-            owner: Some(owner(&b.account_id)),
-            grants: Some(to_dto(&b.account_id, &grants)),
+            owner: Some(owner(object_owner)),
+            grants: Some(to_dto(object_owner, &grants)),
             ..Default::default()
         }))
     }
@@ -467,7 +517,9 @@ impl CairnS3 {
             (Some(a), _) => {
                 canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?
             }
-            (None, Some(policy)) => policy_grants(policy, &b.account_id)?,
+            (None, Some(policy)) => {
+                policy_grants(policy, obj.attrs.owner.as_deref().unwrap_or(&b.account_id))?
+            }
             (None, None) => parse_grant_headers(&[
                 ("FULL_CONTROL", input.grant_full_control.as_ref()),
                 ("READ", input.grant_read.as_ref()),
@@ -575,6 +627,13 @@ pub async fn acl_allows(
         else {
             return Ok(false);
         };
+        // The object's owner holds FULL_CONTROL, as a grant to its canonical id would give.
+        if let (Some(owner), crate::principal::Principal::Root { account_id }) =
+            (&obj.attrs.owner, principal)
+            && owner == account_id
+        {
+            return Ok(true);
+        }
         obj.attrs
             .acl
             .as_deref()

@@ -22,7 +22,7 @@ pub struct HeaderFields {
 pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
     ObjectAttrs {
         content_type: h.content_type,
-        content_encoding: h.content_encoding,
+        content_encoding: h.content_encoding.and_then(|e| stored_content_encoding(&e)),
         content_disposition: h.content_disposition,
         content_language: h.content_language,
         cache_control: h.cache_control,
@@ -49,7 +49,23 @@ pub fn attrs_from(h: HeaderFields) -> ObjectAttrs {
         bucket_key_enabled: false,
         completed_upload: None,
         part_checksums: Vec::new(),
+        owner: None,
     }
+}
+
+/// `Content-Encoding` as stored: `aws-chunked` describes how the request body was framed, not
+/// the object, so S3 drops it (and the header altogether when nothing else is left).
+fn stored_content_encoding(value: &str) -> Option<String> {
+    let chunked = |e: &str| e.trim().eq_ignore_ascii_case("aws-chunked");
+    if !value.split(',').any(chunked) {
+        return Some(value.to_string());
+    }
+    let kept: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && !chunked(e))
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(", "))
 }
 
 pub fn fmt_http_date(t: &Timestamp) -> Option<String> {
@@ -127,10 +143,12 @@ pub fn tags_from_header(header: Option<&str>) -> S3Result<Tags> {
     let Some(header) = header.filter(|h| !h.is_empty()) else {
         return Ok(Vec::new());
     };
-    let tags: Tags = form_urlencoded::parse(header.as_bytes())
+    let mut tags: Tags = form_urlencoded::parse(header.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     validate_tags(&tags, 10)?;
+    // A query string has no order of its own; S3 keeps such tags sorted by key.
+    tags.sort();
     Ok(tags)
 }
 
@@ -167,5 +185,24 @@ pub fn given_checksums(
         sha1,
         sha256,
         kind: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stored_content_encoding;
+
+    #[test]
+    fn aws_chunked_is_not_stored() {
+        for (sent, stored) in [
+            ("gzip", Some("gzip")),
+            ("deflate, gzip", Some("deflate, gzip")),
+            ("gzip, aws-chunked", Some("gzip")),
+            ("aws-chunked, gzip", Some("gzip")),
+            ("aws-chunked", None),
+            ("aws-chunked, aws-chunked", None),
+        ] {
+            assert_eq!(stored_content_encoding(sent).as_deref(), stored, "{sent}");
+        }
     }
 }

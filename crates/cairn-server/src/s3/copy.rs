@@ -122,6 +122,7 @@ impl CairnS3 {
             )
             .await?
             .object;
+        let acl = input.acl.as_ref().map(|a| a.as_str().to_string());
         let acl_doc = self
             .check_write_acl(
                 &input.bucket,
@@ -213,7 +214,9 @@ impl CairnS3 {
         attrs.part_checksums = Vec::new();
         attrs.checksums = data.checksums.clone();
         (attrs.retention, attrs.legal_hold) = lock;
-        attrs.acl = acl_doc;
+        (attrs.owner, attrs.acl) = self
+            .object_owner(&input.bucket, &principal, acl.as_deref(), acl_doc)
+            .await?;
         let version_id = self.next_version_id(&input.bucket).await?;
         protection.record(&mut attrs);
         let kms_context = input

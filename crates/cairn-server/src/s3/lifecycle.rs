@@ -55,6 +55,21 @@ fn validate(rules: &mut [LifecycleRule]) -> S3Result<()> {
                 "'Days' for Expiration action must be a positive integer"
             ));
         }
+        let dates = rule
+            .expiration
+            .iter()
+            .filter_map(|e| e.date.as_ref())
+            .chain(
+                rule.transitions
+                    .iter()
+                    .flatten()
+                    .filter_map(|t| t.date.as_ref()),
+            );
+        for date in dates {
+            if !at_midnight_utc(date) {
+                return Err(s3_error!(InvalidArgument, "'Date' must be at midnight GMT"));
+            }
+        }
         if let Some(e) = &rule.noncurrent_version_expiration
             && !positive(e.noncurrent_days)
         {
@@ -65,6 +80,12 @@ fn validate(rules: &mut [LifecycleRule]) -> S3Result<()> {
         }
     }
     Ok(())
+}
+
+/// Lifecycle dates name a day: S3 accepts only midnight UTC.
+fn at_midnight_utc(date: &Date) -> bool {
+    let at = time::OffsetDateTime::from(date.clone()).to_offset(time::UtcOffset::UTC);
+    at.time() == time::Time::MIDNIGHT
 }
 
 fn to_xml(config: &BucketLifecycleConfiguration) -> S3Result<String> {

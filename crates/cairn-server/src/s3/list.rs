@@ -185,9 +185,10 @@ impl CairnS3 {
         let bucket = self.bucket(&input.bucket).await?;
         let prefix = input.prefix.clone().unwrap_or_default();
         let max = max_keys(input.max_keys)?;
-        let resume = match &input.continuation_token {
-            Some(t) => Resume::from_token(t)?,
-            None => Resume::from_marker(
+        // An empty token is no token (AWS lists from the start and echoes it).
+        let resume = match input.continuation_token.as_deref() {
+            Some(t) if !t.is_empty() => Resume::from_token(t)?,
+            _ => Resume::from_marker(
                 input.start_after.as_deref(),
                 &prefix,
                 input.delimiter.as_deref(),
@@ -210,7 +211,10 @@ impl CairnS3 {
         Ok(S3Response::new(ListObjectsV2Output {
             name: Some(input.bucket),
             prefix: Some(enc(url, &prefix)),
-            delimiter: input.delimiter.map(|d| enc(url, &d)),
+            delimiter: input
+                .delimiter
+                .filter(|d| !d.is_empty())
+                .map(|d| enc(url, &d)),
             max_keys: Some(max as i32),
             key_count: Some((contents.len() + prefixes.len()) as i32),
             is_truncated: Some(next.is_some()),
@@ -245,18 +249,22 @@ impl CairnS3 {
             .await?;
         let url = is_url(input.encoding_type.as_ref())?;
         // NextMarker is returned only with a delimiter; clients use the last key otherwise.
-        let next_marker =
-            (page.truncated && input.delimiter.is_some()).then(|| match resume_after(&page) {
-                Resume::After(k) | Resume::PastPrefix(k) => enc(url, &k),
-                Resume::Start => String::new(),
-            });
+        let next_marker = (page.truncated
+            && input.delimiter.as_ref().is_some_and(|d| !d.is_empty()))
+        .then(|| match resume_after(&page) {
+            Resume::After(k) | Resume::PastPrefix(k) => enc(url, &k),
+            Resume::Start => String::new(),
+        });
         let truncated = page.truncated;
         let (contents, prefixes) = split(page, url, Some(bucket.account_id.as_str()));
         Ok(S3Response::new(ListObjectsOutput {
             name: Some(input.bucket),
             prefix: Some(enc(url, &prefix)),
             marker: Some(input.marker.map(|m| enc(url, &m)).unwrap_or_default()),
-            delimiter: input.delimiter.map(|d| enc(url, &d)),
+            delimiter: input
+                .delimiter
+                .filter(|d| !d.is_empty())
+                .map(|d| enc(url, &d)),
             max_keys: Some(max as i32),
             is_truncated: Some(truncated),
             next_marker,
@@ -329,7 +337,10 @@ impl CairnS3 {
         Ok(S3Response::new(ListObjectVersionsOutput {
             name: Some(input.bucket),
             prefix: Some(enc(url, &prefix)),
-            delimiter: input.delimiter.map(|d| enc(url, &d)),
+            delimiter: input
+                .delimiter
+                .filter(|d| !d.is_empty())
+                .map(|d| enc(url, &d)),
             key_marker: Some(input.key_marker.unwrap_or_default()),
             version_id_marker: Some(input.version_id_marker.unwrap_or_default()),
             max_keys: Some(max as i32),
@@ -496,7 +507,10 @@ impl CairnS3 {
         Ok(S3Response::new(ListObjectVersionsOutput {
             name: Some(input.bucket),
             prefix: Some(enc(url, &prefix)),
-            delimiter: input.delimiter.map(|d| enc(url, &d)),
+            delimiter: input
+                .delimiter
+                .filter(|d| !d.is_empty())
+                .map(|d| enc(url, &d)),
             key_marker: Some(input.key_marker.unwrap_or_default()),
             version_id_marker: Some(input.version_id_marker.unwrap_or_default()),
             max_keys: Some(max as i32),

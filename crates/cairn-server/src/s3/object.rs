@@ -58,7 +58,10 @@ fn described_output(
         e_tag: Some(etag(&obj.etag)),
         last_modified: Some(to_timestamp(obj.last_modified)),
         metadata: (!a.user_metadata.is_empty()).then(|| a.user_metadata.into_iter().collect()),
-        content_type: a.content_type,
+        // S3's type for an object stored without one.
+        content_type: a
+            .content_type
+            .or_else(|| Some("binary/octet-stream".to_string())),
         content_encoding: a.content_encoding,
         content_disposition: a.content_disposition,
         content_language: a.content_language,
@@ -139,9 +142,11 @@ impl CairnS3 {
         let mut claims = Claims::from_headers(&req.headers);
         claims.trailers = req.trailing_headers.clone();
         let customer = customer_key::from_headers(&req.headers, Role::Target)?;
+        let writer = caller(&req)?;
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let tags = tags_from_header(input.tagging.as_deref())?;
+        let acl = input.acl.as_ref().map(|a| a.as_str().to_string());
         let acl_doc = self
             .check_write_acl(
                 &input.bucket,
@@ -218,7 +223,9 @@ impl CairnS3 {
         });
         attrs.checksums = data.checksums.clone();
         (attrs.retention, attrs.legal_hold) = lock;
-        attrs.acl = acl_doc;
+        (attrs.owner, attrs.acl) = self
+            .object_owner(&input.bucket, &writer, acl.as_deref(), acl_doc)
+            .await?;
         let version_id = self.next_version_id(&input.bucket).await?;
         protection.record(&mut attrs);
         let kms_context = input

@@ -281,7 +281,8 @@ impl CairnS3 {
         {
             let weakened = match &new {
                 None => true,
-                Some((m, u)) => u < until || (mode == "COMPLIANCE" && m != "COMPLIANCE"),
+                // Only extending the date is free; any change of mode alters a lock setting.
+                Some((m, u)) => u < until || m != mode,
             };
             if weakened {
                 if mode == "COMPLIANCE" {
@@ -340,10 +341,16 @@ impl CairnS3 {
         let mut obj = self
             .locked_version(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
-        obj.attrs.legal_hold = input
-            .legal_hold
-            .and_then(|h| h.status)
-            .is_some_and(|s| s.as_str() == ObjectLockLegalHoldStatus::ON);
+        obj.attrs.legal_hold = match input.legal_hold.and_then(|h| h.status) {
+            Some(s) if s.as_str() == ObjectLockLegalHoldStatus::ON => true,
+            Some(s) if s.as_str() == ObjectLockLegalHoldStatus::OFF => false,
+            _ => {
+                return Err(s3_error!(
+                    MalformedXML,
+                    "The XML you provided was not well-formed or did not validate against our published schema"
+                ));
+            }
+        };
         self.state
             .meta
             .set_version_attrs(&obj.bucket, &obj.key, &obj.version_id, &obj.attrs)

@@ -272,3 +272,91 @@ async fn lifecycle_configuration_round_trips_and_is_validated() {
         .unwrap_err();
     assert_eq!(code(&err), "NoSuchLifecycleConfiguration");
 }
+
+#[tokio::test]
+async fn expected_bucket_owner_must_name_the_owning_account() {
+    let s = Server::start();
+    let c = s.client();
+    let account = sts_with(&s, ROOT_KEY, ROOT_SECRET, None)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .account()
+        .unwrap()
+        .to_string();
+    c.create_bucket().bucket("owned").send().await.unwrap();
+    c.put_object()
+        .bucket("owned")
+        .key("k")
+        .expected_bucket_owner(&account)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .put_object()
+        .bucket("owned")
+        .key("k2")
+        .expected_bucket_owner("111122223333")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    let err = c
+        .list_objects_v2()
+        .bucket("owned")
+        .expected_bucket_owner("111122223333")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    let keys = c
+        .list_objects_v2()
+        .bucket("owned")
+        .expected_bucket_owner(&account)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keys.key_count(), Some(1), "the refused PUT wrote nothing");
+}
+
+#[tokio::test]
+async fn lifecycle_dates_must_be_midnight_utc() {
+    use aws_sdk_s3::primitives::DateTime;
+    use aws_sdk_s3::types::{
+        BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+        LifecycleRuleFilter,
+    };
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("lc-dates").send().await.unwrap();
+    let put = |secs: i64| {
+        c.put_bucket_lifecycle_configuration()
+            .bucket("lc-dates")
+            .lifecycle_configuration(
+                BucketLifecycleConfiguration::builder()
+                    .rules(
+                        LifecycleRule::builder()
+                            .id("by-date")
+                            .filter(LifecycleRuleFilter::builder().prefix("tmp/").build())
+                            .expiration(
+                                LifecycleExpiration::builder()
+                                    .date(DateTime::from_secs(secs))
+                                    .build(),
+                            )
+                            .status(ExpirationStatus::Enabled)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+    };
+    // 2030-01-01T00:00:00Z is accepted; an hour later is not.
+    put(1_893_456_000).await.unwrap();
+    let err = put(1_893_456_000 + 3600).await.unwrap_err();
+    assert_eq!(code(&err), "InvalidArgument");
+}

@@ -195,3 +195,68 @@ async fn unversioned_buckets_list_null_versions() {
         .unwrap();
     assert_eq!(rest.versions()[0].key(), Some("dir/c"));
 }
+
+#[tokio::test]
+async fn empty_delimiter_and_empty_continuation_token_are_no_delimiter_and_no_token() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("empties").send().await.unwrap();
+    for k in ["bar", "baz/x", "foo"] {
+        c.put_object()
+            .bucket("empties")
+            .key(k)
+            .body(b"x".to_vec().into())
+            .send()
+            .await
+            .unwrap();
+    }
+    // An empty Delimiter lists every key and is not echoed (v1 and v2).
+    let v1 = c
+        .list_objects()
+        .bucket("empties")
+        .delimiter("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v1.delimiter(), None);
+    assert_eq!(v1.contents().len(), 3);
+    assert!(v1.common_prefixes().is_empty());
+    let v2 = c
+        .list_objects_v2()
+        .bucket("empties")
+        .delimiter("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v2.delimiter(), None);
+    assert_eq!(v2.key_count(), Some(3));
+    // A non-empty one still rolls up and is echoed.
+    let v2 = c
+        .list_objects_v2()
+        .bucket("empties")
+        .delimiter("/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v2.delimiter(), Some("/"));
+    assert_eq!(v2.common_prefixes().len(), 1);
+    // An empty continuation token lists from the start and is echoed; a bad one is refused.
+    let v2 = c
+        .list_objects_v2()
+        .bucket("empties")
+        .continuation_token("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v2.continuation_token(), Some(""));
+    assert_eq!(v2.key_count(), Some(3));
+    assert_eq!(v2.is_truncated(), Some(false));
+    let err = c
+        .list_objects_v2()
+        .bucket("empties")
+        .continuation_token("not-a-token")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidArgument");
+}

@@ -513,3 +513,158 @@ async fn missing_buckets_are_no_such_bucket_to_anyone_and_bare_options_is_400() 
         .unwrap();
     assert_eq!(got.status(), 400);
 }
+
+#[tokio::test]
+async fn object_writer_owns_what_it_writes_and_reads_are_404_only_to_listers() {
+    use aws_sdk_s3::types::Permission;
+    let s = Server::start_with(&["--legacy-bucket-defaults"]);
+    let c = s.client();
+    // A bucket anyone may write to and list (public-read-write), ObjectWriter ownership.
+    c.create_bucket()
+        .bucket("shared")
+        .acl(BucketCannedAcl::PublicReadWrite)
+        .send()
+        .await
+        .unwrap();
+    let main_id = c
+        .list_buckets()
+        .send()
+        .await
+        .unwrap()
+        .owner()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
+    let (_, key, secret) = create_account(&s, "writer");
+    let alt = s.client_with(&key, &secret);
+    let alt_id = alt
+        .list_buckets()
+        .send()
+        .await
+        .unwrap()
+        .owner()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
+    alt.put_object()
+        .bucket("shared")
+        .key("mine")
+        .acl(ObjectCannedAcl::BucketOwnerRead)
+        .body(b"by alt".to_vec().into())
+        // Sent without a Content-Type (the SDK would add application/octet-stream).
+        .customize()
+        .mutate_request(|r| {
+            r.headers_mut().remove("content-type");
+        })
+        .send()
+        .await
+        .unwrap();
+    // The writer owns it (FULL_CONTROL) and the bucket owner got READ from bucket-owner-read.
+    let acl = alt
+        .get_object_acl()
+        .bucket("shared")
+        .key("mine")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acl.owner().and_then(|o| o.id()), Some(alt_id.as_str()));
+    let grant_of = |id: &str| {
+        acl.grants()
+            .iter()
+            .find(|g| g.grantee().and_then(|g| g.id()) == Some(id))
+            .and_then(|g| g.permission().cloned())
+    };
+    assert_eq!(grant_of(&alt_id), Some(Permission::FullControl));
+    assert_eq!(grant_of(&main_id), Some(Permission::Read));
+    // The owner's FULL_CONTROL lets the writer read its object back; the object has S3's
+    // default type, as it was sent without one.
+    let got = alt
+        .get_object()
+        .bucket("shared")
+        .key("mine")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.content_type(), Some("binary/octet-stream"));
+    assert_eq!(body_bytes(got).await, b"by alt");
+    // The bucket owner's own writes stay the bucket owner's.
+    c.put_object()
+        .bucket("shared")
+        .key("theirs")
+        .body(b"by main".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let acl = c
+        .get_object_acl()
+        .bucket("shared")
+        .key("theirs")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acl.owner().and_then(|o| o.id()), Some(main_id.as_str()));
+
+    // Anonymous readers may list the bucket: a missing key is 404 to them, an existing object
+    // they may not read is 403.
+    let http = reqwest::Client::new();
+    let anon = |k: &str| http.get(format!("http://{}/shared/{k}", s.addr())).send();
+    assert_eq!(anon("gone").await.unwrap().status(), 404);
+    assert_eq!(anon("theirs").await.unwrap().status(), 403);
+    // In a private bucket the same missing key is 403 to them.
+    c.create_bucket().bucket("private").send().await.unwrap();
+    let got = http
+        .get(format!("http://{}/private/gone", s.addr()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 403);
+}
+
+#[tokio::test]
+async fn reads_refuse_an_encryption_header() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("enc-read").send().await.unwrap();
+    c.put_object()
+        .bucket("enc-read")
+        .key("k")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    c.head_object()
+        .bucket("enc-read")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    // A read names no encryption: the header is 400 on GET and HEAD.
+    let err = c
+        .get_object()
+        .bucket("enc-read")
+        .key("k")
+        .customize()
+        .mutate_request(|r| {
+            r.headers_mut()
+                .insert("x-amz-server-side-encryption", "AES256");
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "InvalidArgument");
+    let err = c
+        .head_object()
+        .bucket("enc-read")
+        .key("k")
+        .customize()
+        .mutate_request(|r| {
+            r.headers_mut()
+                .insert("x-amz-server-side-encryption", "AES256");
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&err), 400);
+}

@@ -653,3 +653,116 @@ async fn retention_modes_are_spelled_exactly_and_shown_on_head() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn governance_mode_change_needs_bypass_and_legal_hold_status_is_validated() {
+    use aws_sdk_s3::primitives::DateTime;
+    use aws_sdk_s3::types::{
+        ObjectLockLegalHold, ObjectLockLegalHoldStatus, ObjectLockMode, ObjectLockRetention,
+        ObjectLockRetentionMode,
+    };
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket()
+        .bucket("locks")
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .unwrap();
+    let until = DateTime::from_secs(time_now_secs() + 3600);
+    c.put_object()
+        .bucket("locks")
+        .key("k")
+        .object_lock_mode(ObjectLockMode::Governance)
+        .object_lock_retain_until_date(until)
+        .body(b"v".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let retention = |mode| {
+        ObjectLockRetention::builder()
+            .mode(mode)
+            .retain_until_date(until)
+            .build()
+    };
+    // GOVERNANCE → COMPLIANCE alters the lock: AccessDenied without the bypass header.
+    let err = c
+        .put_object_retention()
+        .bucket("locks")
+        .key("k")
+        .retention(retention(ObjectLockRetentionMode::Compliance))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    // Extending the date in the same mode needs nothing.
+    c.put_object_retention()
+        .bucket("locks")
+        .key("k")
+        .retention(
+            ObjectLockRetention::builder()
+                .mode(ObjectLockRetentionMode::Governance)
+                .retain_until_date(DateTime::from_secs(time_now_secs() + 7200))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // With the bypass header (the root may bypass) the mode may change.
+    c.put_object_retention()
+        .bucket("locks")
+        .key("k")
+        .bypass_governance_retention(true)
+        .retention(
+            ObjectLockRetention::builder()
+                .mode(ObjectLockRetentionMode::Compliance)
+                .retain_until_date(DateTime::from_secs(time_now_secs() + 7200))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // A legal hold status other than ON/OFF is MalformedXML, and changes nothing.
+    let err = c
+        .put_object_legal_hold()
+        .bucket("locks")
+        .key("k")
+        .legal_hold(
+            ObjectLockLegalHold::builder()
+                .status(ObjectLockLegalHoldStatus::from("abc"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "MalformedXML");
+    c.put_object_legal_hold()
+        .bucket("locks")
+        .key("k")
+        .legal_hold(
+            ObjectLockLegalHold::builder()
+                .status(ObjectLockLegalHoldStatus::On)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let hold = c
+        .get_object_legal_hold()
+        .bucket("locks")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        hold.legal_hold().and_then(|h| h.status()),
+        Some(&ObjectLockLegalHoldStatus::On)
+    );
+}
+
+fn time_now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
