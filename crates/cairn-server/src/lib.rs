@@ -15,6 +15,7 @@ pub mod crypto;
 mod fsutil;
 pub mod host;
 pub mod iam;
+pub mod operations;
 pub mod principal;
 pub mod query;
 pub mod router;
