@@ -129,12 +129,14 @@ impl CairnS3 {
         let mut claims = Claims::from_headers(&req.headers);
         claims.trailers = req.trailing_headers.clone();
         let customer = customer_key::from_headers(&req.headers, Role::Target)?;
+        let principal = caller(&req)?;
         let input = req.input;
         self.bucket(&input.bucket).await?;
         let tags = tags_from_header(input.tagging.as_deref())?;
         let acl_doc = self
             .check_write_acl(
                 &input.bucket,
+                &principal,
                 input.acl.as_ref().map(|a| a.as_str()),
                 &[
                     ("FULL_CONTROL", input.grant_full_control.as_ref()),
