@@ -16,6 +16,7 @@ mod fsutil;
 pub mod host;
 pub mod iam;
 pub mod kms;
+pub mod operations;
 pub mod principal;
 pub mod query;
 pub mod router;

@@ -99,6 +99,8 @@ impl Router {
         self.state.sync_iam().await;
         let mut resp = if let Some(refused) = presign_limits(req.uri().query()) {
             with_request_id_in_error(refused, &request_id)
+        } else if let Some(refused) = unknown_subresource(req.uri(), vhost_bucket) {
+            with_request_id_in_error(refused, &request_id)
         } else if crate::console::is_console_request(req.method(), req.uri().path(), vhost_bucket) {
             let (parts, body) = req.into_parts();
             match small_body(body).await {
@@ -182,6 +184,42 @@ fn presign_limits(query: Option<&str>) -> Option<Response<s3s::Body>> {
         "X-Amz-Expires must be less than a week (in seconds) that is, the given X-Amz-Expires must be less than 604800 seconds",
     );
     err.set_status_code(StatusCode::BAD_REQUEST);
+    err.to_http_response().ok()
+}
+
+/// S3 sub-resources of operations newer than s3s's model, which s3s would read as the plain
+/// request without them: `PUT /b/k?renameObject` as a PutObject of an empty object, `PUT
+/// /b/k?encryption` (UpdateObjectEncryption) as a PutObject of the XML body, `GET /b?abac` as a
+/// listing. Cairn implements none of them, so they get S3's 501 NotImplemented.
+const UNKNOWN_BUCKET_SUBRESOURCES: &[&str] = &[
+    "abac",
+    "metadataConfiguration",
+    "metadataTable",
+    "metadataInventoryTable",
+    "metadataJournalTable",
+];
+const UNKNOWN_OBJECT_SUBRESOURCES: &[&str] = &["renameObject", "encryption"];
+
+fn unknown_subresource(uri: &http::Uri, vhost_bucket: bool) -> Option<Response<s3s::Body>> {
+    let query = uri.query()?;
+    let path = uri.path().trim_start_matches('/');
+    let names_object = if vhost_bucket {
+        !path.is_empty()
+    } else {
+        path.split_once('/').is_some_and(|(_, key)| !key.is_empty())
+    };
+    let unknown = if names_object {
+        UNKNOWN_OBJECT_SUBRESOURCES
+    } else {
+        UNKNOWN_BUCKET_SUBRESOURCES
+    };
+    let name = form_urlencoded::parse(query.as_bytes())
+        .map(|(k, _)| k)
+        .find(|k| unknown.contains(&k.as_ref()))?;
+    let err = s3s::S3Error::with_message(
+        s3s::S3ErrorCode::NotImplemented,
+        format!("The ?{name} sub-resource is not implemented"),
+    );
     err.to_http_response().ok()
 }
 

@@ -250,12 +250,15 @@ impl CairnS3 {
     }
 
     /// Checks an ACL sent with a write (PutObject, CopyObject, CreateMultipartUpload): with ACLs
-    /// disabled only `bucket-owner-full-control` passes; Block Public Access refuses public ACLs.
+    /// disabled only an ACL that gives the bucket owner alone full control passes —
+    /// `bucket-owner-full-control`, or `private` from the bucket owner's account (which rclone
+    /// sends by default); Block Public Access refuses public ACLs.
     /// Returns the grants to store with the object where ACLs are enabled.
     /// `grant_headers` are the request's `x-amz-grant-*` headers, as (permission, value).
     pub(crate) async fn check_write_acl(
         &self,
         bucket: &str,
+        writer: &crate::principal::Principal,
         acl: Option<&str>,
         grant_headers: &[(&str, Option<&String>)],
     ) -> S3Result<Option<String>> {
@@ -264,9 +267,17 @@ impl CairnS3 {
             return Ok(None);
         }
         if self.ownership(bucket).await? == ENFORCED {
-            return match (acl, has_grants) {
-                (Some("bucket-owner-full-control"), false) => Ok(None),
-                _ => Err(not_supported()),
+            let owner_only = match (acl, has_grants) {
+                (Some("bucket-owner-full-control"), false) => true,
+                (Some("private"), false) => {
+                    writer.account_id() == Some(self.bucket(bucket).await?.account_id.as_str())
+                }
+                _ => false,
+            };
+            return if owner_only {
+                Ok(None)
+            } else {
+                Err(not_supported())
             };
         }
         let grants = self.requested_grants(acl, grant_headers).await?;

@@ -71,6 +71,10 @@ impl CairnS3 {
 
 macro_rules! route {
     ($($op:ident => $imp:ident: $input:ty => $output:ty;)*) => {
+        /// The S3 trait methods Cairn implements (s3s answers 501 NotImplemented for the
+        /// others); the operation table (`crate::operations`) is checked against it.
+        pub const ROUTED: &[&str] = &[$(stringify!($op)),*];
+
         #[async_trait::async_trait]
         impl S3 for CairnS3 {
             $(

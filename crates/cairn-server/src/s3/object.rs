@@ -150,6 +150,7 @@ impl CairnS3 {
         let acl_doc = self
             .check_write_acl(
                 &input.bucket,
+                &writer,
                 input.acl.as_ref().map(|a| a.as_str()),
                 &[
                     ("FULL_CONTROL", input.grant_full_control.as_ref()),

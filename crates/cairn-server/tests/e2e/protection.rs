@@ -668,3 +668,55 @@ async fn reads_refuse_an_encryption_header() {
         .unwrap_err();
     assert_eq!(status(&err), 400);
 }
+
+/// With ACLs disabled, `private` (rclone's default `x-amz-acl`) gives full control to the writer
+/// alone: from the bucket owner's account that is the bucket owner, so AWS accepts it; from
+/// another account it would not be, and only `bucket-owner-full-control` passes.
+#[tokio::test]
+async fn private_acl_passes_enforced_ownership_only_from_the_owners_account() {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("owned").send().await.unwrap();
+    c.put_object()
+        .bucket("owned")
+        .key("mine")
+        .acl(ObjectCannedAcl::Private)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let (other_id, key, secret) = create_account(&s, "writer");
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{other_id}:root"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::owned/*"}}]}}"#
+    );
+    c.put_bucket_policy()
+        .bucket("owned")
+        .policy(policy)
+        .send()
+        .await
+        .unwrap();
+    let other = s.client_with(&key, &secret);
+    let put = |acl| {
+        other
+            .put_object()
+            .bucket("owned")
+            .key("theirs")
+            .acl(acl)
+            .body(b"y".to_vec().into())
+            .send()
+    };
+    let err = put(ObjectCannedAcl::Private).await.unwrap_err();
+    assert_eq!(code(&err), "AccessControlListNotSupported");
+    assert_eq!(status(&err), 400);
+    put(ObjectCannedAcl::BucketOwnerFullControl).await.unwrap();
+    let err = c
+        .put_object()
+        .bucket("owned")
+        .key("mine")
+        .acl(ObjectCannedAcl::AuthenticatedRead)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessControlListNotSupported");
+}
