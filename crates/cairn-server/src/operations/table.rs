@@ -59,7 +59,7 @@ pub static S3: &[Row] = &[
     no("CreateBucketMetadataTableConfiguration", ""),
     yes_with(
         "CreateMultipartUpload",
-        "SSE-S3 and SSE-C; SSE-KMS answers KMS.NotFoundException (no KMS)",
+        "SSE-S3, SSE-C and SSE-KMS with Cairn's built-in keys (`aws/s3`, `--kms-key`)",
     ),
     no("CreateSession", "S3 Express One Zone"),
     yes("DeleteBucket"),
@@ -113,10 +113,7 @@ pub static S3: &[Row] = &[
     no("GetBucketWebsite", "static website hosting"),
     yes("GetObject"),
     yes("GetObjectAcl"),
-    partial(
-        "GetObjectAttributes",
-        "parts by number and size; no per-part checksums",
-    ),
+    yes("GetObjectAttributes"),
     yes("GetObjectLegalHold"),
     yes("GetObjectLockConfiguration"),
     yes("GetObjectRetention"),
@@ -148,21 +145,21 @@ pub static S3: &[Row] = &[
     ),
     no("PutBucketAnalyticsConfiguration", ""),
     yes("PutBucketCors"),
-    partial(
+    yes_with(
         "PutBucketEncryption",
-        "SSE-S3 (AES256) only; aws:kms answers KMS.NotFoundException (no KMS)",
+        "aws:kms with Cairn's built-in keys (`aws/s3`, `--kms-key`)",
     ),
     no("PutBucketIntelligentTieringConfiguration", ""),
     no("PutBucketInventoryConfiguration", ""),
     handled_as(
         "PutBucketLifecycle",
         "PutBucketLifecycleConfiguration",
-        Support::Partial,
-        "the deprecated API: the same request as PutBucketLifecycleConfiguration; stored, rules not applied",
+        Support::Supported,
+        "the deprecated API: the same request as PutBucketLifecycleConfiguration",
     ),
     partial(
         "PutBucketLifecycleConfiguration",
-        "validated and stored; the rules are not applied (nothing expires or transitions)",
+        "applied hourly in the background (expiration, noncurrent expiration, expired delete markers, incomplete uploads); transitions stored, not applied (one storage class)",
     ),
     yes_with(
         "PutBucketLogging",
@@ -173,7 +170,7 @@ pub static S3: &[Row] = &[
     no("PutBucketNotificationConfiguration", "event notifications"),
     partial(
         "PutBucketOwnershipControls",
-        "with ObjectWriter the bucket owner still owns every object (no per-object owner)",
+        "with ObjectWriter, single-part and copied objects belong to their writer; multipart uploads still to the bucket owner",
     ),
     yes("PutBucketPolicy"),
     no("PutBucketReplication", "replication"),
@@ -183,7 +180,7 @@ pub static S3: &[Row] = &[
     no("PutBucketWebsite", "static website hosting"),
     yes_with(
         "PutObject",
-        "SSE-S3 and SSE-C; SSE-KMS answers KMS.NotFoundException (no KMS)",
+        "SSE-S3, SSE-C and SSE-KMS with Cairn's built-in keys (`aws/s3`, `--kms-key`)",
     ),
     partial(
         "PutObjectAcl",
@@ -202,7 +199,7 @@ pub static S3: &[Row] = &[
     no("SelectObjectContent", "S3 Select"),
     no("UpdateBucketMetadataInventoryTableConfiguration", ""),
     no("UpdateBucketMetadataJournalTableConfiguration", ""),
-    no("UpdateObjectEncryption", "SSE-KMS (no KMS)"),
+    no("UpdateObjectEncryption", "changing a stored object's SSE-KMS key"),
     yes("UploadPart"),
     yes("UploadPartCopy"),
     no("WriteGetObjectResponse", "Object Lambda"),
