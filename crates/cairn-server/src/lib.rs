@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod analyzer;
+pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod bootstrap;
@@ -15,6 +16,10 @@ pub mod crypto;
 mod fsutil;
 pub mod host;
 pub mod iam;
+pub mod listener;
+pub mod metrics;
+pub mod observe;
+pub mod operator;
 pub mod principal;
 pub mod query;
 pub mod router;
@@ -24,3 +29,4 @@ pub mod state;
 pub mod sts;
 pub mod sweep;
 pub mod time;
+pub mod tls;
