@@ -118,6 +118,16 @@ pub enum LogFormat {
 }
 
 impl ServerConfig {
+    /// The TLS certificate and key, when HTTPS is on. One without the other is an error (clap's
+    /// `requires` does not see values that come from a configuration file).
+    pub fn tls_files(&self) -> anyhow::Result<Option<(&Path, &Path)>> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some((cert, key))),
+            (None, None) => Ok(None),
+            _ => anyhow::bail!("--tls-cert and --tls-key go together"),
+        }
+    }
+
     /// The listener's bounds.
     pub fn limits(&self) -> crate::listener::Limits {
         use std::time::Duration;
@@ -315,9 +325,7 @@ mod tests {
         // Values go through the flags' own checks.
         assert!(with_file("max-connections = 0", &[]).is_err());
         assert!(with_file("listen = \"not an address\"", &[]).is_err());
-        assert!(
-            with_file("tls-cert = \"/c.pem\"", &[]).is_err(),
-            "tls-cert needs tls-key"
-        );
+        let half = with_file("tls-cert = \"/c.pem\"", &[]).unwrap();
+        assert!(half.tls_files().is_err(), "tls-cert needs tls-key");
     }
 }

@@ -148,9 +148,9 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         host,
         audit: audit.clone(),
     });
-    let tls = match (&config.tls_cert, &config.tls_key) {
-        (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key)?),
-        _ => None,
+    let tls = match config.tls_files()? {
+        Some((cert, key)) => Some(crate::tls::acceptor(cert, key)?),
+        None => None,
     };
 
     let listener = TcpListener::bind(config.listen)
