@@ -23,6 +23,15 @@ pub struct CairnAccess {
 #[derive(Debug, Clone, Copy)]
 pub struct RemoteAddr(pub SocketAddr);
 
+/// Whether the request came over TLS, put into request extensions by the router.
+#[derive(Debug, Clone, Copy)]
+pub struct SecureTransport(pub bool);
+
+/// `aws:SecureTransport` of a request, from its extensions.
+pub fn is_secure(extensions: &http::Extensions) -> bool {
+    extensions.get::<SecureTransport>().is_some_and(|s| s.0)
+}
+
 /// The bucket-policy document kind stored in bucket configs.
 pub const BUCKET_POLICY: &str = "policy";
 
@@ -39,10 +48,11 @@ pub fn request_keys(
     headers: &HeaderMap,
     query: Option<&str>,
     remote: Option<SocketAddr>,
+    secure: bool,
     region: &str,
 ) -> Vec<(String, Vec<String>)> {
     let mut keys: Vec<(String, Vec<String>)> = vec![
-        ("aws:SecureTransport".into(), vec!["false".into()]),
+        ("aws:SecureTransport".into(), vec![secure.to_string()]),
         ("aws:RequestedRegion".into(), vec![region.to_string()]),
     ];
     if let Some(addr) = remote {
@@ -202,6 +212,7 @@ pub async fn check_action(
             "s3:PutBucketPolicy" | "s3:GetBucketPolicy" | "s3:DeleteBucketPolicy"
         )
     {
+        crate::observe::note_granted(action, &s3_arn(bucket, key), "bucket owner");
         return Ok(());
     }
     let resource = s3_arn(bucket, key);
@@ -226,6 +237,7 @@ pub async fn check_action(
             if !d.explicit
                 && crate::s3::acl::acl_allows(state, principal, action, bucket, key).await? =>
         {
+            crate::observe::note_granted(action, &resource, "ACL");
             Ok(())
         }
         Err(d) => Err(s3_error!(AccessDenied, "{}", d.message)),
@@ -276,6 +288,7 @@ async fn check_expected_owner(state: &State, bucket: &str, expected: &[u8]) -> S
 #[async_trait::async_trait]
 impl S3Access for CairnAccess {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
+        crate::observe::note_operation(s3_actions::operation_name(cx.s3_op().name()));
         let principal = match cx.credentials() {
             None => Principal::Anonymous,
             Some(creds) => {
@@ -293,8 +306,16 @@ impl S3Access for CairnAccess {
                 principal
             }
         };
+        crate::observe::note_principal(principal.arn());
         let remote = cx.extensions_mut().get::<RemoteAddr>().map(|r| r.0);
-        let context = request_keys(cx.headers(), cx.uri().query(), remote, &self.state.region);
+        let secure = is_secure(cx.extensions_mut());
+        let context = request_keys(
+            cx.headers(),
+            cx.uri().query(),
+            remote,
+            secure,
+            &self.state.region,
+        );
         let (mut action, target) = s3_actions::lookup(cx.s3_op().name());
         let version_id = form_urlencoded::parse(cx.uri().query().unwrap_or_default().as_bytes())
             .any(|(k, _)| k == "versionId");
@@ -409,7 +430,13 @@ impl S3Access for CairnAccess {
             .cloned()
             .unwrap_or(Principal::Anonymous);
         let remote = req.extensions.get::<RemoteAddr>().map(|r| r.0);
-        let context = request_keys(&req.headers, req.uri.query(), remote, &self.state.region);
+        let context = request_keys(
+            &req.headers,
+            req.uri.query(),
+            remote,
+            is_secure(&req.extensions),
+            &self.state.region,
+        );
         check_action(
             &self.state,
             &principal,

@@ -15,13 +15,23 @@ pub struct KeyAuth {
     pub state: State,
 }
 
-/// What an access key id stands for.
-#[derive(Debug, Clone)]
+/// What an access key id stands for. Its `Debug` leaves the secret out.
+#[derive(Clone)]
 pub struct Resolved {
     pub principal: Principal,
     pub secret: String,
     /// For temporary credentials: the token the request must carry, and the expiry.
     pub session: Option<SessionCheck>,
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("principal", &self.principal)
+            .field("secret", &"<redacted>")
+            .field("session", &self.session)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -86,12 +96,30 @@ pub async fn resolve_key(state: &State, access_key_id: &str) -> S3Result<Arc<Res
     let resolved = match state.keys.get(&state.iam_generation, &key) {
         Some(hit) => hit,
         None => {
+            // A key known not to exist answers from memory too, as fast as a known one.
+            if state
+                .unknown_keys
+                .get(&state.iam_generation, &key)
+                .is_some()
+            {
+                return Err(unknown_key());
+            }
             let at = GenCache::<String, Arc<Resolved>>::generation_now(&state.iam_generation);
-            let resolved = Arc::new(resolve_key_uncached(state, access_key_id).await?);
-            state
-                .keys
-                .put(&state.iam_generation, at, key, resolved.clone());
-            resolved
+            match resolve_key_uncached(state, access_key_id).await {
+                Ok(resolved) => {
+                    let resolved = Arc::new(resolved);
+                    state
+                        .keys
+                        .put(&state.iam_generation, at, key, resolved.clone());
+                    resolved
+                }
+                Err(e) => {
+                    if *e.code() == s3s::S3ErrorCode::InvalidAccessKeyId {
+                        state.unknown_keys.put(&state.iam_generation, at, key, ());
+                    }
+                    return Err(e);
+                }
+            }
         }
     };
     if let Some(s) = &resolved.session
@@ -233,10 +261,36 @@ pub async fn authenticate(
     }
 }
 
+/// The secret an unknown key is checked against, so that it costs what a wrong signature does.
+pub const DUMMY_SECRET: &str = "cairn-dummy-secret-for-unknown-access-keys";
+
+/// The work of checking a SigV4 signature (deriving the signing key, signing a string to sign
+/// of typical length), done for an unknown access key: "no such key" then takes as long as
+/// "wrong signature", and timing does not tell which keys exist. (The error codes still differ,
+/// InvalidAccessKeyId against SignatureDoesNotMatch, as on AWS.)
+pub fn equalize_unknown_key() {
+    use aws_sigv4::sign::v4;
+    let key = v4::generate_signing_key(
+        DUMMY_SECRET,
+        std::time::SystemTime::now(),
+        "us-east-1",
+        "s3",
+    );
+    let string_to_sign = [b'0'; 192];
+    std::hint::black_box(v4::calculate_signature(key, &string_to_sign));
+}
+
 #[async_trait::async_trait]
 impl S3Auth for KeyAuth {
     async fn get_secret_key(&self, access_key: &str) -> S3Result<SecretKey> {
-        let resolved = resolve_key(&self.state, access_key).await?;
-        Ok(SecretKey::from(resolved.secret.clone()))
+        match resolve_key(&self.state, access_key).await {
+            Ok(resolved) => Ok(SecretKey::from(resolved.secret.clone())),
+            Err(e) => {
+                if *e.code() == s3s::S3ErrorCode::InvalidAccessKeyId {
+                    equalize_unknown_key();
+                }
+                Err(e)
+            }
+        }
     }
 }

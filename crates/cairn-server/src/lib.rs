@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod analyzer;
+pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod bootstrap;
@@ -16,7 +17,11 @@ mod fsutil;
 pub mod host;
 pub mod iam;
 pub mod kms;
+pub mod listener;
+pub mod metrics;
+pub mod observe;
 pub mod operations;
+pub mod operator;
 pub mod principal;
 pub mod query;
 pub mod router;
@@ -27,3 +32,4 @@ pub mod state;
 pub mod sts;
 pub mod sweep;
 pub mod time;
+pub mod tls;

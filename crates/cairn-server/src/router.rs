@@ -3,6 +3,7 @@
 //! (`/_console/…`), or to S3 (s3s: SigV4/SigV2 authentication → [`crate::access`] authorization → handlers).
 
 use crate::host::BaseDomain;
+use crate::listener::RequestBody;
 use crate::query;
 use crate::s3::cors;
 use crate::s3::logging;
@@ -10,7 +11,6 @@ use crate::signing_headers;
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
 use s3s::host::S3Host;
 use s3s::service::S3Service;
 use std::convert::Infallible;
@@ -23,17 +23,71 @@ pub struct Router {
     pub state: crate::state::State,
     pub s3: S3Service,
     pub host: Option<BaseDomain>,
+    /// `--audit-log`: one record per request.
+    pub audit: Option<Arc<crate::audit::AuditLog>>,
+}
+
+/// Where a request came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer {
+    pub addr: std::net::SocketAddr,
+    /// The connection is TLS (`aws:SecureTransport`).
+    pub tls: bool,
 }
 
 impl Router {
+    /// Answers one request, then counts it, logs its line (target `cairn::request`) and
+    /// writes its audit record.
     pub async fn handle(
         self: Arc<Self>,
-        mut req: Request<Incoming>,
-        remote: std::net::SocketAddr,
+        req: Request<RequestBody>,
+        peer: Peer,
     ) -> Result<Response<s3s::Body>, Infallible> {
+        let started = std::time::Instant::now();
+        let request_id = uuid::Uuid::new_v4().simple().to_string().to_uppercase()[..16].to_string();
+        let method = req.method().clone();
+        // The path only: a query string may carry a presigned URL's signature and token.
+        let path = req.uri().path().to_string();
+        let (resp, record) = crate::observe::scope(self.route(req, peer, &request_id)).await;
+        let status = resp.status().as_u16();
+        let operation = record.operation.unwrap_or("unknown");
+        let elapsed = started.elapsed();
+        crate::metrics::request(operation, status, elapsed);
+        tracing::info!(
+            target: "cairn::request",
+            request_id = %request_id,
+            method = %method,
+            path = %path,
+            operation,
+            status,
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+            principal = record.principal.as_deref().unwrap_or("-"),
+            remote = %peer.addr.ip(),
+            "request"
+        );
+        if let Some(audit) = &self.audit {
+            audit.record(&crate::audit::Line::new(
+                &record,
+                &request_id,
+                peer.addr.ip(),
+                status,
+            ));
+        }
+        Ok(resp)
+    }
+
+    async fn route(
+        &self,
+        mut req: Request<RequestBody>,
+        peer: Peer,
+        request_id: &str,
+    ) -> Response<s3s::Body> {
+        let request_id = request_id.to_string();
+        let remote = peer.addr;
         req.extensions_mut()
             .insert(crate::access::RemoteAddr(remote));
-        let request_id = uuid::Uuid::new_v4().simple().to_string().to_uppercase()[..16].to_string();
+        req.extensions_mut()
+            .insert(crate::access::SecureTransport(peer.tls));
         let host_bucket: Option<String> = match (
             &self.host,
             req.headers()
@@ -47,6 +101,10 @@ impl Router {
             _ => None,
         };
         let vhost_bucket = host_bucket.is_some();
+        if crate::operator::is_operator_request(req.method(), req.uri().path(), vhost_bucket) {
+            crate::observe::note_operation(crate::operator::operation(req.uri().path()));
+            return crate::operator::handle(&self.state, req.uri().path()).await;
+        }
         // The bucket a request addresses, for CORS.
         let bucket = host_bucket.or_else(|| {
             let first = req
@@ -63,7 +121,7 @@ impl Router {
             if let Ok(v) = HeaderValue::from_str(&request_id) {
                 resp.headers_mut().insert("x-amz-request-id", v);
             }
-            return Ok(resp);
+            return resp;
         }
         let origin = req
             .headers()
@@ -127,6 +185,7 @@ impl Router {
             req.headers(),
             vhost_bucket,
         ) {
+            crate::observe::note_operation("ValidatePolicy");
             let (parts, body) = req.into_parts();
             match small_body(body).await {
                 Ok(body) => {
@@ -144,7 +203,7 @@ impl Router {
         } else {
             signing_headers::amz_date_from_date(req.headers_mut());
             let attributes = is_object_attributes(&req);
-            match self.s3.call(req.map(s3s::Body::from)).await {
+            match self.s3.call(req.map(s3s::Body::http_body)).await {
                 Ok(resp) if attributes => {
                     with_request_id_in_error(unquoted_etag(resp), &request_id)
                 }
@@ -166,7 +225,7 @@ impl Router {
             resp.headers_mut().insert("x-amz-request-id", v.clone());
             resp.headers_mut().insert("x-amz-id-2", v);
         }
-        Ok(resp)
+        resp
     }
 }
 
@@ -225,7 +284,7 @@ fn unknown_subresource(uri: &http::Uri, vhost_bucket: bool) -> Option<Response<s
 
 /// The whole body of a Query, Access Analyzer or console request (at most `MAX_QUERY_BODY`),
 /// or the 413 to answer instead.
-async fn small_body(body: Incoming) -> Result<Bytes, Response<s3s::Body>> {
+async fn small_body(body: RequestBody) -> Result<Bytes, Response<s3s::Body>> {
     Limited::new(body, MAX_QUERY_BODY)
         .collect()
         .await
@@ -236,7 +295,7 @@ async fn small_body(body: Incoming) -> Result<Bytes, Response<s3s::Body>> {
 /// A SigV2 presigned URL signs its session token as the `x-amz-security-token` header (it is an
 /// amz header in the string to sign) but carries it as a query parameter; s3s reads amz headers
 /// only, so the token is copied into a header before verification.
-fn sigv2_presigned_token_as_header(req: &mut Request<Incoming>) {
+fn sigv2_presigned_token_as_header<B>(req: &mut Request<B>) {
     let Some(query) = req.uri().query() else {
         return;
     };
@@ -252,7 +311,7 @@ fn sigv2_presigned_token_as_header(req: &mut Request<Incoming>) {
 }
 
 /// A SigV2 header-signed request on a bucket (`/bucket`, no key) with a small body.
-fn sigv2_bucket_request(req: &Request<Incoming>) -> bool {
+fn sigv2_bucket_request<B>(req: &Request<B>) -> bool {
     let v2 = req
         .headers()
         .get(http::header::AUTHORIZATION)
@@ -272,7 +331,7 @@ impl Router {
     /// AWS accepts both, so a mismatch is retried once with the trailing slash.
     async fn call_sigv2_bucket(
         &self,
-        req: Request<Incoming>,
+        req: Request<RequestBody>,
         request_id: &str,
     ) -> Response<s3s::Body> {
         let (parts, body) = req.into_parts();

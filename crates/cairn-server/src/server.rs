@@ -12,8 +12,6 @@ use crate::state::AppState;
 use anyhow::Context;
 use cairn_blob::{BlobStore, LocalDir};
 use cairn_meta::{MetaStore, SqlMeta};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
 use s3s::service::S3ServiceBuilder;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -111,6 +109,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         },
         shared_meta,
         keys: Default::default(),
+        unknown_keys: Default::default(),
         loaded: Default::default(),
         last_used: Default::default(),
         oidc_keys: Arc::new(crate::sts::web_identity::IssuerKeys::new(
@@ -141,17 +140,30 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let audit = match &config.audit_log {
+        Some(path) => Some(Arc::new(
+            crate::audit::AuditLog::open(path)
+                .with_context(|| format!("opening the audit log {}", path.display()))?,
+        )),
+        None => None,
+    };
     let router = Arc::new(Router {
         state: state.clone(),
         s3: builder.build(),
         host,
+        audit: audit.clone(),
     });
+    let tls = match config.tls_files()? {
+        Some((cert, key)) => Some(crate::tls::acceptor(cert, key)?),
+        None => None,
+    };
 
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     println!(
-        "cairn listening on http://{} (account {})",
+        "cairn listening on {}://{} (account {})",
+        if tls.is_some() { "https" } else { "http" },
         listener.local_addr()?,
         boot.account.id
     );
@@ -244,10 +256,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let flusher = CairnS3 {
         state: state.clone(),
     };
-    let every = std::env::var("CAIRN_ACCESS_LOG_FLUSH_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300u64);
+    let every = config.access_log_flush_secs;
     let periodic = CairnS3 {
         state: state.clone(),
     };
@@ -259,32 +268,17 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
             periodic.flush_access_logs().await;
         }
     });
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    loop {
-        let accepted = tokio::select! {
-            a = listener.accept() => a,
-            _ = tokio::signal::ctrl_c() => break,
-            _ = terminate.recv() => break,
-        };
-        let (stream, remote) = match accepted {
-            Ok(conn) => conn,
-            Err(e) => {
-                tracing::warn!(err = %e, "accept failed");
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let router = router.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| router.clone().handle(req, remote));
-            if let Err(e) = auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!(err = %e, "connection ended with an error");
-            }
-        });
-    }
+    crate::listener::serve(
+        listener,
+        router,
+        tls,
+        config.limits(),
+        crate::listener::shutdown_signal(),
+    )
+    .await;
     flusher.flush_access_logs().await;
+    if let Some(audit) = audit {
+        audit.close();
+    }
     Ok(())
 }

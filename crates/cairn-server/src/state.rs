@@ -31,6 +31,9 @@ pub struct AppState {
     pub shared_meta: bool,
     /// Access key id → principal, secret and (for temporary credentials) the session check.
     pub keys: crate::authz::generation::GenCache<String, Arc<crate::auth::Resolved>>,
+    /// Access key ids that do not exist (so that refusing one costs what accepting a known
+    /// one does; bounded like every `GenCache`).
+    pub unknown_keys: crate::authz::generation::GenCache<String, ()>,
     /// Access key id → its latest use seen by this node (see `note_key_use`).
     pub last_used: std::sync::Mutex<std::collections::HashMap<String, KeyUse>>,
     /// Signing keys of OIDC issuers, for AssumeRoleWithWebIdentity (pinned by `--oidc-jwks`,

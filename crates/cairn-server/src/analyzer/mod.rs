@@ -56,8 +56,14 @@ pub async fn handle(
 ) -> Response<s3s::Body> {
     let result = async {
         let principal = authenticate(state, &parts, &body).await?;
-        let context =
-            crate::access::request_keys(&parts.headers, parts.uri.query(), remote, &state.region);
+        crate::observe::note_principal(principal.arn());
+        let context = crate::access::request_keys(
+            &parts.headers,
+            parts.uri.query(),
+            remote,
+            crate::access::is_secure(&parts.extensions),
+            &state.region,
+        );
         authorize(state, &principal, "ValidatePolicy", context).await?;
         validate::validate_policy(&body, parts.uri.query())
     }

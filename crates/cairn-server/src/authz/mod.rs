@@ -430,6 +430,7 @@ pub async fn check(state: &State, req: AuthzRequest<'_>) -> Result<Evaluation, D
             reason: "the trust policy does not admit the caller".into(),
         };
     }
+    crate::observe::note_evaluation(&loaded.principal.arn, req.action, req.resource, &eval);
     if eval.is_allowed() {
         return Ok(eval);
     }

@@ -12,6 +12,15 @@ pub enum Target {
     Object,
 }
 
+/// The table's spelling of an s3s operation name (`unknown` for one it lacks), for logs and
+/// metrics, which take names from a fixed set.
+pub fn operation_name(operation: &str) -> &'static str {
+    S3_ACTIONS
+        .iter()
+        .find(|(op, _, _)| *op == operation)
+        .map_or("unknown", |(op, _, _)| op)
+}
+
 /// `(operation, action, target)`, one row per s3s operation name.
 pub const S3_ACTIONS: &[(&str, &str, Target)] = &[
     ("ListBuckets", "s3:ListAllMyBuckets", Target::Account),

@@ -128,6 +128,12 @@ async fn authenticate(
     let auth = sigv4::parse_auth_header(header).map_err(authenticate_error)?;
     let resolved = resolve_key(state, auth.access_key_id)
         .await
+        .inspect_err(|e| {
+            // An unknown key costs what a wrong signature does (see `equalize_unknown_key`).
+            if *e.code() == s3s::S3ErrorCode::InvalidAccessKeyId {
+                let _ = sigv4::verify(parts, body, &auth, crate::auth::DUMMY_SECRET);
+            }
+        })
         .map_err(|e| match e.code() {
             s3s::S3ErrorCode::ExpiredToken => QueryError::forbidden(
                 "ExpiredToken",
@@ -182,8 +188,21 @@ pub async fn handle(
             Some("2011-06-15") => "sts".to_string(),
             _ => "iam".to_string(),
         });
-        let context =
-            crate::access::request_keys(&parts.headers, parts.uri.query(), remote, &state.region);
+        // Named from the action catalog, so a made-up Action cannot grow the metrics.
+        if let Some(known) = params
+            .get("Action")
+            .and_then(|a| cairn_policy::catalog::find(&service, a))
+        {
+            crate::observe::note_operation(known.name);
+        }
+        crate::observe::note_principal(principal.arn());
+        let context = crate::access::request_keys(
+            &parts.headers,
+            parts.uri.query(),
+            remote,
+            crate::access::is_secure(&parts.extensions),
+            &state.region,
+        );
         let caller = Caller {
             principal,
             context,

@@ -26,6 +26,7 @@ pub fn meta_err(e: MetaError) -> S3Error {
             )
         }
         MetaError::Corrupt(msg) => {
+            crate::metrics::metadata_error();
             tracing::error!(%msg, "corrupt metadata");
             s3_error!(
                 InternalError,
@@ -33,6 +34,7 @@ pub fn meta_err(e: MetaError) -> S3Error {
             )
         }
         MetaError::Backend(err) => {
+            crate::metrics::metadata_error();
             tracing::error!(%err, "metadata backend");
             S3Error::with_message(
                 S3ErrorCode::ServiceUnavailable,
@@ -44,6 +46,7 @@ pub fn meta_err(e: MetaError) -> S3Error {
 
 /// Blob I/O failures. A full disk is reported as AWS does for capacity problems.
 pub fn io_err(e: std::io::Error) -> S3Error {
+    crate::metrics::disk_error();
     tracing::error!(err = %e, "blob i/o");
     if e.raw_os_error() == Some(28) {
         return S3Error::with_message(
@@ -68,6 +71,14 @@ pub fn body_err(e: &(dyn std::error::Error + Send + Sync + 'static)) -> S3Error 
         return copy;
     }
     let text = e.to_string();
+    // The listener's idle timeout on request bodies (`crate::listener::BodyIdle`).
+    if text.contains("RequestTimeout") {
+        return custom(
+            "RequestTimeout",
+            StatusCode::BAD_REQUEST,
+            "Your socket connection to the server was not read from or written to within the timeout period.",
+        );
+    }
     if text.contains("Sha256Mismatch") {
         return custom(
             "XAmzContentSHA256Mismatch",

@@ -65,7 +65,13 @@ impl CairnS3 {
             .extensions
             .get::<crate::access::RemoteAddr>()
             .map(|r| r.0);
-        crate::access::request_keys(&req.headers, req.uri.query(), remote, &self.state.region)
+        crate::access::request_keys(
+            &req.headers,
+            req.uri.query(),
+            remote,
+            crate::access::is_secure(&req.extensions),
+            &self.state.region,
+        )
     }
 }
 

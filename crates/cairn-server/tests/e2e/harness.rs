@@ -62,6 +62,26 @@ impl Server {
         extra: &[&str],
         env: &[(&str, &str)],
     ) -> Server {
+        Server::spawn_full(dir, listen, extra, env, None)
+    }
+
+    /// A fresh server whose stderr (its log lines) is collected into the returned vector.
+    pub fn start_logged(extra: &[&str], env: &[(&str, &str)]) -> (Server, Logs) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().to_path_buf();
+        let logs = Logs::default();
+        let mut s = Server::spawn_full(&dir, None, extra, env, Some(logs.clone()));
+        s._tmp = Some(tmp);
+        (s, logs)
+    }
+
+    fn spawn_full(
+        dir: &Path,
+        listen: Option<&str>,
+        extra: &[&str],
+        env: &[(&str, &str)],
+        logs: Option<Logs>,
+    ) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
             .envs(env.iter().copied())
             .args(["server", "--data-dir"])
@@ -70,11 +90,26 @@ impl Server {
             .args(extra)
             .env("CAIRN_ROOT_ACCESS_KEY_ID", ROOT_KEY)
             .env("CAIRN_ROOT_SECRET_ACCESS_KEY", ROOT_SECRET)
+            // Warnings only (no line per request) unless a test asks for more.
+            .env("CAIRN_LOG", "warn,s3s=off")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if logs.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .expect("spawn cairn");
+        if let (Some(logs), Some(stderr)) = (logs, child.stderr.take()) {
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if let Ok(mut all) = logs.0.lock() {
+                        all.push(line);
+                    }
+                }
+            });
+        }
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let endpoint = loop {
@@ -190,6 +225,16 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Log lines of a server started with [`Server::start_logged`].
+#[derive(Clone, Default)]
+pub struct Logs(pub std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Logs {
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().map(|l| l.clone()).unwrap_or_default()
     }
 }
 

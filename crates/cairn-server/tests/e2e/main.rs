@@ -20,6 +20,7 @@ mod logging;
 mod multipart;
 mod objects;
 mod oidc_fixture;
+mod ops;
 mod protection;
 mod scale_out;
 mod simulation;
