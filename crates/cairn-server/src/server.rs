@@ -197,9 +197,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         } else {
             std::time::Duration::ZERO
         };
-        let cutoff = started
-            .checked_sub(margin)
-            .unwrap_or(std::time::UNIX_EPOCH);
+        let cutoff = started.checked_sub(margin).unwrap_or(std::time::UNIX_EPOCH);
         match crate::sweep::sweep(&sweeper, cutoff).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "removed orphaned blobs"),

@@ -199,7 +199,10 @@ pub static S3: &[Row] = &[
     no("SelectObjectContent", "S3 Select"),
     no("UpdateBucketMetadataInventoryTableConfiguration", ""),
     no("UpdateBucketMetadataJournalTableConfiguration", ""),
-    no("UpdateObjectEncryption", "changing a stored object's SSE-KMS key"),
+    no(
+        "UpdateObjectEncryption",
+        "changing a stored object's SSE-KMS key",
+    ),
     yes("UploadPart"),
     yes("UploadPartCopy"),
     no("WriteGetObjectResponse", "Object Lambda"),

@@ -47,10 +47,17 @@ async fn sixty_four_writers_to_one_key_leave_exactly_one_whole_write() {
         acked.insert(t.await.unwrap().expect("every racing PUT is acknowledged"));
     }
     let digests: HashSet<String> = bodies.iter().map(|b| md5_hex(b)).collect();
-    assert_eq!(acked, digests, "each acknowledged ETag is the MD5 of its body");
+    assert_eq!(
+        acked, digests,
+        "each acknowledged ETag is the MD5 of its body"
+    );
 
     let got = c.get_object().bucket("race").key("k").send().await.unwrap();
-    let etag = got.e_tag().unwrap_or_default().trim_matches('"').to_string();
+    let etag = got
+        .e_tag()
+        .unwrap_or_default()
+        .trim_matches('"')
+        .to_string();
     let bytes = body_bytes(got).await;
     assert!(
         bodies.contains(&bytes),
@@ -202,8 +209,18 @@ async fn racing_completions_of_one_upload_assemble_it_once() {
         }
     }
     assert!(successes >= 1, "one completion wins");
-    assert_eq!(etags.len(), 1, "every successful completion reports the same object");
-    let got = c.get_object().bucket("mrace").key("k").send().await.unwrap();
+    assert_eq!(
+        etags.len(),
+        1,
+        "every successful completion reports the same object"
+    );
+    let got = c
+        .get_object()
+        .bucket("mrace")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(got.e_tag().unwrap(), etags.iter().next().unwrap());
     assert_eq!(body_bytes(got).await, parts.concat());
     let versions = c
@@ -252,7 +269,10 @@ async fn delete_bucket_racing_puts_never_loses_an_acknowledged_object() {
         }
         match deleter.await.unwrap() {
             Ok(_) => {
-                assert!(acked.is_empty(), "a deleted bucket held no acknowledged object");
+                assert!(
+                    acked.is_empty(),
+                    "a deleted bucket held no acknowledged object"
+                );
                 let err = c.head_bucket().bucket(&bucket).send().await.unwrap_err();
                 assert_eq!(status(&err), 404);
             }

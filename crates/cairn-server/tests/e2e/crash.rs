@@ -315,17 +315,16 @@ async fn verify(c: &aws_sdk_s3::Client, models: &mut [Vec<KeyModel>], round: usi
         }
     }
     let mut listed = std::collections::BTreeSet::new();
-    let mut pages = c
-        .list_objects_v2()
-        .bucket("crash")
-        .into_paginator()
-        .send();
+    let mut pages = c.list_objects_v2().bucket("crash").into_paginator().send();
     while let Some(page) = pages.next().await {
         for o in page.expect("list").contents() {
             listed.insert(o.key().unwrap_or_default().to_string());
         }
     }
-    assert_eq!(listed, expected_keys, "round {round}: listing agrees with GETs");
+    assert_eq!(
+        listed, expected_keys,
+        "round {round}: listing agrees with GETs"
+    );
 }
 
 /// Blob files on disk against the blobs the metadata references (SQLite layout).
@@ -338,10 +337,11 @@ async fn orphan_count(dir: &std::path::Path) -> (usize, usize) {
     .await
     .unwrap();
     let mut referenced = std::collections::HashSet::new();
-    for row in sqlx::query("SELECT layout FROM objects UNION ALL SELECT layout FROM object_versions")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap()
+    for row in
+        sqlx::query("SELECT layout FROM objects UNION ALL SELECT layout FROM object_versions")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
     {
         let layout: serde_json::Value = serde_json::from_str(row.get::<&str, _>(0)).unwrap();
         for seg in layout.as_array().into_iter().flatten() {
@@ -397,7 +397,12 @@ async fn random_kills_under_a_mixed_workload_lose_nothing_acknowledged() {
     let mut acknowledged = 0usize;
     {
         let s = Server::start_in(&dir, None);
-        s.client().create_bucket().bucket("crash").send().await.unwrap();
+        s.client()
+            .create_bucket()
+            .bucket("crash")
+            .send()
+            .await
+            .unwrap();
     }
     for round in 0..kills {
         let mut s = Server::start_in(&dir, None);

@@ -85,7 +85,13 @@ async fn a_full_disk_refuses_writes_keeps_reads_and_recovers() {
 
     // Reads keep working, and nothing stored was damaged.
     let check = |c: aws_sdk_s3::Client, acked: Vec<(String, Vec<u8>)>, keep: Vec<u8>| async move {
-        let got = c.get_object().bucket("full").key("keep").send().await.unwrap();
+        let got = c
+            .get_object()
+            .bucket("full")
+            .key("keep")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(body_bytes(got).await, keep);
         for (key, body) in &acked {
             let got = c.get_object().bucket("full").key(key).send().await.unwrap();
