@@ -64,8 +64,8 @@ fn timed(
             })
         })
         .collect();
-    let mut total = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3)
-        .unwrap_or_else(|_| unreachable!());
+    let mut total =
+        Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).unwrap_or_else(|_| unreachable!());
     let (mut ops, mut bytes) = (0, 0);
     for h in handles {
         if let Ok((o, b, hist)) = h.join() {

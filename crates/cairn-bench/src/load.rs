@@ -240,15 +240,22 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
             let bucket = args.bucket.clone();
             let (stats, secs, note) = match phase_name {
                 "put" => {
-                    let (c, buf, dir, keys, signed) =
-                        (c.clone(), buf.clone(), dir.clone(), keys.clone(), args.signed);
+                    let (c, buf, dir, keys, signed) = (
+                        c.clone(),
+                        buf.clone(),
+                        dir.clone(),
+                        keys.clone(),
+                        args.signed,
+                    );
                     let (s, secs) = phase(args.concurrency, duration, args.max_ops, move |n| {
                         let (c, buf, bucket, keys) =
                             (c.clone(), buf.clone(), bucket.clone(), keys.clone());
                         let key = format!("{dir}{n}");
                         async move {
                             let moved = put(&c, &bucket, &key, &buf, size, signed).await?;
-                            keys.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.push(key);
+                            keys.lock()
+                                .map_err(|_| anyhow::anyhow!("poisoned"))?
+                                .push(key);
                             Ok(moved)
                         }
                     })
@@ -256,7 +263,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
                     (s, secs, String::new())
                 }
                 "get" => {
-                    let list = Arc::new(keys.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.clone());
+                    let list = Arc::new(
+                        keys.lock()
+                            .map_err(|_| anyhow::anyhow!("poisoned"))?
+                            .clone(),
+                    );
                     anyhow::ensure!(!list.is_empty(), "GET needs a PUT phase before it");
                     let c = c.clone();
                     let (s, secs) = phase(args.concurrency, duration, args.max_ops, move |n| {
@@ -270,10 +281,19 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
                     (s, secs, String::new())
                 }
                 "mixed" => {
-                    let list = Arc::new(keys.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.clone());
+                    let list = Arc::new(
+                        keys.lock()
+                            .map_err(|_| anyhow::anyhow!("poisoned"))?
+                            .clone(),
+                    );
                     anyhow::ensure!(!list.is_empty(), "mixed needs a PUT phase before it");
-                    let (c, buf, dir, keys, signed) =
-                        (c.clone(), buf.clone(), dir.clone(), keys.clone(), args.signed);
+                    let (c, buf, dir, keys, signed) = (
+                        c.clone(),
+                        buf.clone(),
+                        dir.clone(),
+                        keys.clone(),
+                        args.signed,
+                    );
                     // Keys the mix PUT; its DELETEs take from these, so GET/HEAD never miss.
                     let fresh: Arc<Mutex<Vec<String>>> = Arc::default();
                     let (s, secs) = phase(args.concurrency, duration, args.max_ops, move |n| {
@@ -296,7 +316,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
                             };
                             match (kind, victim) {
                                 (90.., Some(victim)) => {
-                                    c.delete_object().bucket(&bucket).key(&victim).send().await?;
+                                    c.delete_object()
+                                        .bucket(&bucket)
+                                        .key(&victim)
+                                        .send()
+                                        .await?;
                                     keys.lock()
                                         .map_err(|_| anyhow::anyhow!("poisoned"))?
                                         .retain(|k| k != &victim);

@@ -93,7 +93,11 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         let hex = |c: u8| (c as char).to_digit(16);
-        match (b[i], b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c))) {
+        match (
+            b[i],
+            b.get(i + 1).and_then(|c| hex(*c)),
+            b.get(i + 2).and_then(|c| hex(*c)),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;
@@ -181,9 +185,8 @@ pub async fn serve(listen: &str) -> anyhow::Result<()> {
         let _ = stream.set_nodelay(true);
         let (index, buf) = (index.clone(), buf.clone());
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                handle(req, index.clone(), buf.clone())
-            });
+            let service =
+                hyper::service::service_fn(move |req| handle(req, index.clone(), buf.clone()));
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;

@@ -56,13 +56,14 @@ pub async fn populate(args: PopulateArgs) -> anyhow::Result<()> {
         anyhow::bail!("the template must be a single-part object");
     };
     let source = blob_path(&args.data_dir, &segment.blob);
-    anyhow::ensure!(source.is_file(), "template blob {} missing", source.display());
+    anyhow::ensure!(
+        source.is_file(),
+        "template blob {} missing",
+        source.display()
+    );
     meta.close().await;
 
-    let url = format!(
-        "sqlite://{}",
-        args.data_dir.join("meta.db").display()
-    );
+    let url = format!("sqlite://{}", args.data_dir.join("meta.db").display());
     let mut conn = sqlx::SqliteConnection::connect(&url).await?;
     sqlx::query("PRAGMA busy_timeout = 10000")
         .execute(&mut conn)

@@ -86,7 +86,12 @@ pub async fn stream(args: StreamArgs) -> anyhow::Result<()> {
         .await?;
     let put_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let mut out = c.get_object().bucket(&args.bucket).key("big").send().await?;
+    let mut out = c
+        .get_object()
+        .bucket(&args.bucket)
+        .key("big")
+        .send()
+        .await?;
     let mut got = 0u64;
     while let Some(chunk) = out.body.try_next().await? {
         got += chunk.len() as u64;
@@ -102,7 +107,11 @@ pub async fn stream(args: StreamArgs) -> anyhow::Result<()> {
         0.0
     };
     let top = sampled.max(hwm);
-    c.delete_object().bucket(&args.bucket).key("big").send().await?;
+    c.delete_object()
+        .bucket(&args.bucket)
+        .key("big")
+        .send()
+        .await?;
     let note = format!("{} in and out", human_size(size));
     let mib = size as f64 / (1 << 20) as f64;
     for (phase, secs) in [("stream-put", put_secs), ("stream-get", get_secs)] {

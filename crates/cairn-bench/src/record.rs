@@ -97,9 +97,7 @@ pub fn human_size(n: u64) -> String {
 /// `4KiB`, `1MiB`, `2GiB`, `512` → bytes.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
-    let split = s
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(s.len());
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let n: u64 = num.parse().map_err(|_| format!("bad size {s:?}"))?;
     let mult = match unit.to_ascii_lowercase().as_str() {

@@ -64,7 +64,12 @@ fn cell(r: Option<&Record>, ceiling: Option<f64>) -> String {
 }
 
 /// One check against a target of issue #7.
-fn check(name: &str, measured: Option<f64>, shown: impl Fn(f64) -> String, ok: impl Fn(f64) -> bool) {
+fn check(
+    name: &str,
+    measured: Option<f64>,
+    shown: impl Fn(f64) -> String,
+    ok: impl Fn(f64) -> bool,
+) {
     match measured {
         None => println!("  {name:<58} {:>22}  n/a", "not measured"),
         Some(m) if m.is_nan() => println!("  {name:<58} {:>22}  n/a", "not measured"),
@@ -86,29 +91,33 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     );
     let r = &recs;
 
-    println!("Throughput: MiB/s from 1 MiB up, ops/s below; (%) of the client's ceiling (null); ! = some errors");
+    println!(
+        "Throughput: MiB/s from 1 MiB up, ops/s below; (%) of the client's ceiling (null); ! = some errors"
+    );
     print!("{:<8} {:>6}", "phase", "size");
     for c in COLUMNS {
         print!(" {c:>17}");
     }
     println!();
-    let rows: BTreeSet<(u8, u64)> = r
-        .0
-        .iter()
-        .filter(|x| COLUMNS.contains(&x.target.as_str()) && x.value.is_none())
-        .filter_map(|x| {
-            let order = ["put", "get", "mixed", "list", "delete"]
-                .iter()
-                .position(|p| *p == x.phase)?;
-            Some((order as u8, x.size))
-        })
-        .collect();
+    let rows: BTreeSet<(u8, u64)> =
+        r.0.iter()
+            .filter(|x| COLUMNS.contains(&x.target.as_str()) && x.value.is_none())
+            .filter_map(|x| {
+                let order = ["put", "get", "mixed", "list", "delete"]
+                    .iter()
+                    .position(|p| *p == x.phase)?;
+                Some((order as u8, x.size))
+            })
+            .collect();
     for (order, size) in rows {
         let phase = ["put", "get", "mixed", "list", "delete"][order as usize];
         let ceiling = r.find("null", phase, size).map(rate);
         print!("{phase:<8} {:>6}", human_size(size));
         for c in COLUMNS {
-            let shown = cell(r.find(c, phase, size), if c == "null" { None } else { ceiling });
+            let shown = cell(
+                r.find(c, phase, size),
+                if c == "null" { None } else { ceiling },
+            );
             print!(" {shown:>17}");
         }
         println!();
@@ -117,7 +126,12 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     println!("\nLatency p50 / p99 (ms)");
     for c in ["null", "cairn-plain", "cairn", "cairn-iam", "moto"] {
         let mut line = format!("  {c:<12}");
-        for (phase, size) in [("put", 4096u64), ("get", 4096), ("put", 1 << 20), ("get", 1 << 20)] {
+        for (phase, size) in [
+            ("put", 4096u64),
+            ("get", 4096),
+            ("put", 1 << 20),
+            ("get", 1 << 20),
+        ] {
             if let Some(x) = r.find(c, phase, size) {
                 line += &format!(
                     "  {phase} {}: {:.2} / {:.2}",
@@ -132,7 +146,12 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
 
     println!("\nFloors: one core, MiB/s (hash), µs per decision (policy)");
     for x in r.0.iter().filter(|x| x.target == "hash") {
-        println!("  {:<12} {:>6} {:>9.0} MiB/s", x.phase, human_size(x.size), x.mib_s);
+        println!(
+            "  {:<12} {:>6} {:>9.0} MiB/s",
+            x.phase,
+            human_size(x.size),
+            x.mib_s
+        );
     }
     if let Some(d) = r.value("policy", "decision") {
         println!("  policy decision (10-statement identity + bucket policy): {d:.2} µs");
@@ -161,9 +180,10 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     }
 
     println!("\nMemory and start-up");
-    for x in r.0.iter().filter(|x| {
-        x.value.is_some() && (x.target == "cairn" || x.target == "cairn-plain")
-    }) {
+    for x in
+        r.0.iter()
+            .filter(|x| x.value.is_some() && (x.target == "cairn" || x.target == "cairn-plain"))
+    {
         println!(
             "  {:<12} {:<22} {:>10.1} {}  {}",
             x.target,
@@ -182,43 +202,97 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
             .filter_map(|&s| Some(rate(r.find(t, phase, s)?) / rate(r.find(base, phase, s)?)))
             .reduce(f64::min)
     };
-    let big: Vec<u64> = r
-        .0
-        .iter()
-        .filter(|x| x.size >= 64 << 20 && x.target == "cairn-plain")
-        .map(|x| x.size)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let big: Vec<u64> =
+        r.0.iter()
+            .filter(|x| x.size >= 64 << 20 && x.target == "cairn-plain")
+            .map(|x| x.size)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
     let pct = |v: f64| format!("{:.0}%", v * 100.0);
-    check("64 MiB+ PUT (plain) >= 85% of the client's ceiling", ratio("cairn-plain", "null", "put", &big), pct, |v| v >= 0.85);
-    check("64 MiB+ GET (plain) >= 50% of the client's ceiling", ratio("cairn-plain", "null", "get", &big), pct, |v| v >= 0.50);
-    check("SSE-S3 costs <= 20% more: 64 MiB+ PUT, SSE / plain", ratio("cairn", "cairn-plain", "put", &big), pct, |v| v >= 0.80);
-    check("SSE-S3 costs <= 20% more: 64 MiB+ GET, SSE / plain", ratio("cairn", "cairn-plain", "get", &big), pct, |v| v >= 0.80);
-    check("4 KiB PUT (fsync, default) >= 33% of the client's ceiling", ratio("cairn", "null", "put", &[4096]), pct, |v| v >= 0.33);
-    check("4 KiB GET (default) >= 55% of the client's ceiling", ratio("cairn", "null", "get", &[4096]), pct, |v| v >= 0.55);
+    check(
+        "64 MiB+ PUT (plain) >= 85% of the client's ceiling",
+        ratio("cairn-plain", "null", "put", &big),
+        pct,
+        |v| v >= 0.85,
+    );
+    check(
+        "64 MiB+ GET (plain) >= 50% of the client's ceiling",
+        ratio("cairn-plain", "null", "get", &big),
+        pct,
+        |v| v >= 0.50,
+    );
+    check(
+        "SSE-S3 costs <= 20% more: 64 MiB+ PUT, SSE / plain",
+        ratio("cairn", "cairn-plain", "put", &big),
+        pct,
+        |v| v >= 0.80,
+    );
+    check(
+        "SSE-S3 costs <= 20% more: 64 MiB+ GET, SSE / plain",
+        ratio("cairn", "cairn-plain", "get", &big),
+        pct,
+        |v| v >= 0.80,
+    );
+    check(
+        "4 KiB PUT (fsync, default) >= 33% of the client's ceiling",
+        ratio("cairn", "null", "put", &[4096]),
+        pct,
+        |v| v >= 0.33,
+    );
+    check(
+        "4 KiB GET (default) >= 55% of the client's ceiling",
+        ratio("cairn", "null", "get", &[4096]),
+        pct,
+        |v| v >= 0.55,
+    );
     let tail = |phase: &str| r.find("cairn", phase, 4096).map(|x| x.p99_us / x.p50_us);
-    check("4 KiB PUT p99 < 10x p50", tail("put"), |v| format!("{v:.1}x"), |v| v < 10.0);
-    check("4 KiB GET p99 < 10x p50", tail("get"), |v| format!("{v:.1}x"), |v| v < 10.0);
+    check(
+        "4 KiB PUT p99 < 10x p50",
+        tail("put"),
+        |v| format!("{v:.1}x"),
+        |v| v < 10.0,
+    );
+    check(
+        "4 KiB GET p99 < 10x p50",
+        tail("get"),
+        |v| format!("{v:.1}x"),
+        |v| v < 10.0,
+    );
     check(
         "authorization (10-stmt policy) adds <= 5% to a 4 KiB GET",
         ratio("cairn-iam", "cairn", "get", &[4096]).map(|v| 1.0 - v),
         |v| format!("{:+.1}%", v * 100.0),
         |v| v <= 0.05,
     );
-    check("one policy decision <= 5 µs", r.value("policy", "decision"), |v| format!("{v:.2} µs"), |v| v <= 5.0);
+    check(
+        "one policy decision <= 5 µs",
+        r.value("policy", "decision"),
+        |v| format!("{v:.2} µs"),
+        |v| v <= 5.0,
+    );
     let list_p50 = |t: &str| r.any(t, "list").map(|x| x.p50_us);
     let list = match (list_p50("grow-1m"), list_p50("grow-1k")) {
         (Some(big), Some(small)) => Some(big / small - 1.0),
         _ => None,
     };
-    check("LIST page p50 at 1M keys within 20% of 1k keys", list, |v| format!("{:+.0}%", v * 100.0), |v| v <= 0.20);
+    check(
+        "LIST page p50 at 1M keys within 20% of 1k keys",
+        list,
+        |v| format!("{:+.0}%", v * 100.0),
+        |v| v <= 0.20,
+    );
     check(
         "peak RSS <= 64 MiB above idle while streaming (default)",
         r.value("cairn", "rss-streaming-delta"),
         |v| format!("{v:.1} MiB"),
         |v| v <= 64.0,
     );
-    check("idle RSS <= 30 MiB (default, empty store)", r.value("cairn", "rss-settled"), |v| format!("{v:.1} MiB"), |v| v <= 30.0);
+    check(
+        "idle RSS <= 30 MiB (default, empty store)",
+        r.value("cairn", "rss-settled"),
+        |v| format!("{v:.1} MiB"),
+        |v| v <= 30.0,
+    );
     Ok(())
 }
