@@ -75,12 +75,12 @@ cairn() {  # cairn NAME DATA_DIR [ARGS...]
     CAIRN_ROOT_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY \
     "$CAIRN" server --listen 127.0.0.1:0 --data-dir "$dir" "$@"
 }
-run() { "$BENCH" run --endpoint "$ENDPOINT" --out "$OUT" --duration "$DURATION" -c "$CONCURRENCY" "$@"; }
+run() { "$BENCH" run --endpoint "$ENDPOINT" --out "$OUT" --duration "$DURATION" -c "${C:-$CONCURRENCY}" "$@"; }
 # The full phase set at the usual sizes, then the one big object alone.
 suite() {  # suite LABEL [RUN ARGS...]
   local label=$1; shift
   run --label "$label" --create-bucket --sizes "$SIZES" --phases put,get,mixed,list,delete "$@"
-  run --label "$label" --create-bucket --sizes "$BIG" --phases put,get,delete --max-ops 1 -c 1 "$@"
+  C=1 run --label "$label" --create-bucket --sizes "$BIG" --phases put,get,delete --max-ops 1 "$@"
 }
 
 echo "== floors: hashing, policy decision, disk"
@@ -92,7 +92,7 @@ decision=$(cargo bench -q -p cairn-policy --bench decision 2>/dev/null | grep -o
 echo "== the client's ceiling: null server"
 start_server null "$BENCH" null-server
 run --label null --create-bucket --sizes "$SIZES" --phases put,get,mixed,list,delete
-run --label null --sizes "$BIG" --phases put,get,delete --max-ops 1 -c 1
+C=1 run --label null --sizes "$BIG" --phases put,get,delete --max-ops 1
 stop_server
 
 echo "== cairn, --no-default-encryption"
@@ -119,7 +119,7 @@ if python3 -c 'import moto.server' 2>/dev/null; then
   start_server moto python3 -m moto.server -H 127.0.0.1 -p "$port"
   ENDPOINT=http://127.0.0.1:$port
   run --label moto --create-bucket --sizes 4KiB,1MiB --phases put,get,mixed,list,delete
-  run --label moto --create-bucket --sizes 64MiB --phases put,get,delete --max-ops 4 -c 2
+  C=2 run --label moto --create-bucket --sizes 64MiB --phases put,get,delete --max-ops 4
   stop_server
 else
   echo "== moto not installed (pip install -r scripts/bench-requirements.txt): skipped"

@@ -221,13 +221,13 @@ fn mixed_kind(n: u64) -> u8 {
 
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let c = client(&args.endpoint, &args.access_key, &args.secret_key);
-    if args.create_bucket {
-        if let Err(e) = c.create_bucket().bucket(&args.bucket).send().await {
-            let owned = e
-                .as_service_error()
-                .is_some_and(|s| s.is_bucket_already_owned_by_you());
-            anyhow::ensure!(owned, "CreateBucket {}: {e:#}", args.bucket);
-        }
+    if args.create_bucket
+        && let Err(e) = c.create_bucket().bucket(&args.bucket).send().await
+    {
+        let owned = e
+            .as_service_error()
+            .is_some_and(|s| s.is_bucket_already_owned_by_you());
+        anyhow::ensure!(owned, "CreateBucket {}: {e:#}", args.bucket);
     }
     let sizes = parse_sizes(&args.sizes).map_err(anyhow::Error::msg)?;
     let biggest = sizes.iter().copied().max().unwrap_or(0).min(BUFFER);
