@@ -48,7 +48,8 @@ start_server() {
   PID=$!
   PIDS+=("$PID")
   for _ in $(seq 600); do
-    ENDPOINT=$(grep -o 'listening on http://[0-9.:]*' "$WORK/$name.log" | head -1 | cut -d' ' -f3 || true)
+    # Cairn and the null server print "listening on URL", moto (Flask) "Running on URL".
+    ENDPOINT=$(grep -oE '(listening|Running) on http://[0-9.:]+' "$WORK/$name.log" | head -1 | awk '{print $NF}' || true)
     [ -n "$ENDPOINT" ] && return 0
     kill -0 "$PID" 2>/dev/null || { cat "$WORK/$name.log"; echo "$name exited" >&2; return 1; }
     sleep 0.1
