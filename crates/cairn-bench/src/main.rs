@@ -1,3 +1,16 @@
+//! Benchmarks for Cairn (issue #7); `scripts/bench.sh` runs them all and prints the ratio
+//! table (`docs/performance.md` has the method and figures). Modes:
+//!
+//! - `run`: warp-style PUT / GET / mixed / LIST / DELETE phases on any S3 endpoint ([`load`]).
+//! - `null-server`: the client's ceiling, an S3-shaped server that stores nothing
+//!   ([`null_server`]).
+//! - `disk`, `hash`: the floors, the same bytes with fsync and the hashing S3 requires.
+//! - `stream`, `startup`: memory while streaming a large object, start-up time and RSS
+//!   ([`procfs`]).
+//! - `populate`: bulk objects into a stopped server's data dir for cost-growth runs.
+//! - `provision-user`: the IAM user with a 10-statement policy the authorization runs use.
+//! - `report`: the ratio table from the records the others appended.
+//!
 //! `cairn-bench sse-overhead`: PUT and GET throughput of one large object (256 MiB by default)
 //! stored plain and stored with SSE-S3, on one freshly started `cairn server
 //! --no-default-encryption` (bucket `plain` has no configuration, bucket `sealed` has
@@ -27,7 +40,16 @@
 //! Usage: `cargo run --release -p cairn-bench -- nodes [MAX_NODES] [SECONDS] [CONCURRENCY]`
 //! (PostgreSQL from `CAIRN_TEST_POSTGRES`, default `postgres://postgres@127.0.0.1:5432/test`).
 
+mod body;
+mod disk;
+mod hash;
+mod load;
 mod nodes;
+mod null_server;
+mod populate;
+mod procfs;
+mod record;
+mod report;
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
@@ -352,20 +374,17 @@ async fn sse_overhead(mib: usize, rounds: usize, gets: usize) -> anyhow::Result<
     Ok(())
 }
 
-async fn authz_overhead(secs: u64, concurrency: usize) -> anyhow::Result<()> {
-    let (mut child, _dir, endpoint) = start_server(&[])?;
-    let root = s3(&endpoint, KEY, SECRET);
+/// As the root of a fresh server at `endpoint`: bucket `bench`, an IAM user `bench` whose
+/// access comes from a 10-statement identity policy (nine statements about other buckets, one
+/// granting object reads and writes in `bench` under an `aws:SourceIp` condition) and a bucket
+/// policy (a Deny for everyone and the user's ListBucket). Returns the user's key pair.
+async fn provision_user(endpoint: &str) -> anyhow::Result<(String, String)> {
+    let root = s3(endpoint, KEY, SECRET);
     root.create_bucket().bucket("bench").send().await?;
-    root.put_object()
-        .bucket("bench")
-        .key("4k")
-        .body(vec![7u8; 4096].into())
-        .send()
-        .await?;
     let iam_conf = aws_sdk_iam::config::Builder::new()
         .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
         .region(aws_sdk_iam::config::Region::new("us-east-1"))
-        .endpoint_url(&endpoint)
+        .endpoint_url(endpoint)
         .credentials_provider(aws_sdk_iam::config::Credentials::new(
             KEY, SECRET, None, None, "bench",
         ))
@@ -376,7 +395,7 @@ async fn authz_overhead(secs: u64, concurrency: usize) -> anyhow::Result<()> {
     let statements: Vec<String> = (0..9)
         .map(|i| format!(r#"{{"Effect":"Allow","Action":["s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::other-{i}/*"}}"#))
         .chain(std::iter::once(
-            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bench/*","Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}}"#.to_string(),
+            r#"{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::bench/*","Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}}"#.to_string(),
         ))
         .collect();
     iam.put_user_policy()
@@ -397,7 +416,23 @@ async fn authz_overhead(secs: u64, concurrency: usize) -> anyhow::Result<()> {
         .await?;
     let key = iam.create_access_key().user_name("bench").send().await?;
     let key = key.access_key().ok_or_else(|| anyhow::anyhow!("no key"))?;
-    let user = s3(&endpoint, key.access_key_id(), key.secret_access_key());
+    Ok((
+        key.access_key_id().to_string(),
+        key.secret_access_key().to_string(),
+    ))
+}
+
+async fn authz_overhead(secs: u64, concurrency: usize) -> anyhow::Result<()> {
+    let (mut child, _dir, endpoint) = start_server(&[])?;
+    let (key, secret) = provision_user(&endpoint).await?;
+    let root = s3(&endpoint, KEY, SECRET);
+    root.put_object()
+        .bucket("bench")
+        .key("4k")
+        .body(vec![7u8; 4096].into())
+        .send()
+        .await?;
+    let user = s3(&endpoint, &key, &secret);
     user.get_object().bucket("bench").key("4k").send().await?;
     // Warm both paths, then measure.
     run(&root, 1, concurrency).await;
@@ -418,32 +453,106 @@ async fn authz_overhead(secs: u64, concurrency: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[derive(clap::Parser)]
+#[command(name = "cairn-bench", about = "Benchmarks for Cairn (issue #7)")]
+enum Mode {
+    /// Warp-style load phases on an S3 endpoint.
+    Run(load::RunArgs),
+    /// A server that speaks enough S3 for `run` and stores nothing (the client's ceiling).
+    NullServer {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+    },
+    /// The same bytes written with fsync and read back by a minimal program.
+    Disk(disk::DiskArgs),
+    /// MD5, SHA-256 and AES-256-GCM throughput of the crates Cairn uses.
+    Hash(hash::HashArgs),
+    /// A server's RSS while one large object streams in and out.
+    Stream(procfs::StreamArgs),
+    /// Start-up time and RSS of `cairn server` on a data dir.
+    Startup(procfs::StartupArgs),
+    /// Bulk objects into a stopped server's SQLite data dir.
+    Populate(populate::PopulateArgs),
+    /// Bucket `bench` and an IAM user under a 10-statement policy; prints `KEY SECRET`.
+    ProvisionUser {
+        #[arg(long)]
+        endpoint: String,
+    },
+    /// The ratio table from a run's records.
+    Report(report::ReportArgs),
+    /// A figure measured elsewhere (e.g. the policy decision bench), appended as a record.
+    Record {
+        #[arg(long)]
+        target: String,
+        #[arg(long)]
+        phase: String,
+        #[arg(long)]
+        value: f64,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// PUT/GET of one large object, plain against SSE-S3 (own server).
+    SseOverhead {
+        #[arg(default_value_t = 256)]
+        mib: usize,
+        #[arg(default_value_t = 5)]
+        rounds: usize,
+        #[arg(default_value_t = 4)]
+        gets: usize,
+    },
+    /// 4 KiB GETs as root against an IAM user with a 10-statement policy (own server).
+    AuthzOverhead {
+        #[arg(default_value_t = 5)]
+        seconds: u64,
+        #[arg(default_value_t = 8)]
+        concurrency: usize,
+    },
+    /// Aggregate 4 KiB PUT/GET of 1..=N nodes on one PostgreSQL database.
+    Nodes {
+        #[arg(default_value_t = 3)]
+        max_nodes: usize,
+        #[arg(default_value_t = 5)]
+        seconds: u64,
+        #[arg(default_value_t = 8)]
+        concurrency: usize,
+    },
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    match args.get(1).map(String::as_str) {
-        Some("sse-overhead") => {
-            let mib = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(256);
-            let rounds = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
-            let gets = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(4);
-            sse_overhead(mib, rounds, gets).await
+    use clap::Parser;
+    match Mode::parse() {
+        Mode::Run(args) => load::run(args).await,
+        Mode::NullServer { listen } => null_server::serve(&listen).await,
+        Mode::Disk(args) => tokio::task::spawn_blocking(move || disk::disk(args)).await?,
+        Mode::Hash(args) => hash::hash(args),
+        Mode::Stream(args) => procfs::stream(args).await,
+        Mode::Startup(args) => procfs::startup(args).await,
+        Mode::Populate(args) => populate::populate(args).await,
+        Mode::ProvisionUser { endpoint } => {
+            let (key, secret) = provision_user(&endpoint).await?;
+            println!("{key} {secret}");
+            Ok(())
         }
-        Some("authz-overhead") => {
-            let secs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
-            let conc = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(8);
-            authz_overhead(secs, conc).await
-        }
-        Some("nodes") => {
-            let max = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
-            let secs = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
-            let conc = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(8);
-            nodes::nodes(max, secs, conc).await
-        }
-        _ => {
-            eprintln!(
-                "usage: cairn-bench authz-overhead [SECONDS] [CONCURRENCY]\n       cairn-bench sse-overhead [MIB] [ROUNDS] [GETS]\n       cairn-bench nodes [MAX_NODES] [SECONDS] [CONCURRENCY]"
-            );
-            std::process::exit(2);
-        }
+        Mode::Report(args) => report::report(args),
+        Mode::Record {
+            target,
+            phase,
+            value,
+            unit,
+            out,
+        } => record::Record::value(&target, &phase, value, &unit).emit(out.as_deref()),
+        Mode::SseOverhead { mib, rounds, gets } => sse_overhead(mib, rounds, gets).await,
+        Mode::AuthzOverhead {
+            seconds,
+            concurrency,
+        } => authz_overhead(seconds, concurrency).await,
+        Mode::Nodes {
+            max_nodes,
+            seconds,
+            concurrency,
+        } => nodes::nodes(max_nodes, seconds, concurrency).await,
     }
 }
