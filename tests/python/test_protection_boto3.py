@@ -66,9 +66,14 @@ def test_encryption_at_rest_and_customer_keys(server):
     assert c.get_object(Bucket="b3-crypt", Key="c", SSECustomerAlgorithm="AES256", SSECustomerKey=key)["Body"].read() == b"mine"
     with pytest.raises(ClientError):
         c.get_object(Bucket="b3-crypt", Key="c")
+    # SSE-KMS with the account's AWS-managed key; an undeclared key is KMS.NotFoundException.
+    put = c.put_object(Bucket="b3-crypt", Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
+    assert put["ServerSideEncryption"] == "aws:kms" and ":key/" in put["SSEKMSKeyId"]
+    assert c.get_object(Bucket="b3-crypt", Key="kms")["Body"].read() == b"x"
     with pytest.raises(ClientError) as err:
-        c.put_object(Bucket="b3-crypt", Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
-    assert "KMS" in code(err)
+        c.put_object(Bucket="b3-crypt", Key="kms2", Body=b"x", ServerSideEncryption="aws:kms",
+                     SSEKMSKeyId="no-such-key")
+    assert code(err) == "KMS.NotFoundException"
 
 
 def test_ownership_bpa_logging_and_cors(server):
