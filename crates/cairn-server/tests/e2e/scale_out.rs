@@ -782,8 +782,15 @@ async fn a_postgres_restart_under_load_is_survived() {
     wait_for(40).await;
     assert!(tokio::task::block_in_place(|| pg.pg_stop()), "pg_ctl stop");
     let before = count.load(Ordering::Relaxed);
-    // Longer than the node's 5 s wait for a connection, so requests meanwhile do fail.
-    tokio::time::sleep(std::time::Duration::from_secs(8)).await;
+    // Down until requests have failed (the node waits up to 5 s for a connection first; on a
+    // busy machine longer), at most 60 s.
+    for _ in 0..600 {
+        if !failures.lock().await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     let during = failures.lock().await.len();
     assert!(
         tokio::task::block_in_place(|| pg.pg_start()),
