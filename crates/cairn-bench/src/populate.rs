@@ -78,14 +78,21 @@ pub async fn populate(args: PopulateArgs) -> anyhow::Result<()> {
             .map(|_| uuid::Uuid::new_v4().simple().to_string())
             .collect();
         // Blobs first: a row never points at a missing file (a crash leaves orphans only).
-        let (dir, src, links) = (args.data_dir.clone(), source.clone(), ids.clone());
+        let (dir, mut src, links) = (args.data_dir.clone(), source.clone(), ids.clone());
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             for id in &links {
                 let dest = blob_path(&dir, id);
                 if let Some(parent) = dest.parent() {
                     std::fs::create_dir_all(parent)?;
                 }
-                std::fs::hard_link(&src, &dest)?;
+                match std::fs::hard_link(&src, &dest) {
+                    // ext4 allows 65,000 links per inode: past that, a copy is the next template.
+                    Err(e) if e.raw_os_error() == Some(31) => {
+                        std::fs::copy(&src, &dest)?;
+                        src = dest;
+                    }
+                    other => other?,
+                }
             }
             Ok(())
         })
