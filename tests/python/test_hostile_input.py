@@ -173,7 +173,10 @@ def sign_service(method, url, headers, body, service):
 def send_raw(server, data, read_timeout=10):
     host, port = urllib.parse.urlsplit(server.endpoint).netloc.split(":")
     with socket.create_connection((host, int(port)), timeout=read_timeout) as s:
-        s.sendall(data)
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered (or hung up) before reading everything: what did it say?
         chunks = []
         try:
             while True:
@@ -181,7 +184,7 @@ def send_raw(server, data, read_timeout=10):
                 if not chunk:
                     break
                 chunks.append(chunk)
-        except socket.timeout:
+        except (socket.timeout, ConnectionResetError):
             pass
         return b"".join(chunks)
 
