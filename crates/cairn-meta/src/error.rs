@@ -34,3 +34,10 @@ impl From<serde_json::Error> for MetaError {
         MetaError::Corrupt(e.to_string())
     }
 }
+
+/// The log's fsync failed (group commit): the database's own failure, as the driver reports it.
+impl From<std::io::Error> for MetaError {
+    fn from(e: std::io::Error) -> Self {
+        MetaError::Backend(sqlx::Error::Io(e))
+    }
+}

@@ -8,7 +8,9 @@
 //! Invariant: this crate stores and returns records; it knows nothing of HTTP, S3 error codes or
 //! policies. Secrets arrive already encrypted.
 
+mod bucket_cache;
 mod error;
+mod group_sync;
 mod iam_model;
 mod iam_store;
 mod login;

@@ -108,7 +108,7 @@ impl IamStore for SqlMeta {
             Err(err) if is_unique_violation(&err) => return Err(MetaError::AlreadyExists),
             r => r?,
         };
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -213,7 +213,7 @@ impl IamStore for SqlMeta {
         .bind(serde_json::to_string(&e.attrs)?)
         .execute(&mut *tx.tx)
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -280,7 +280,7 @@ impl IamStore for SqlMeta {
         .bind(&k)
         .execute(&mut *tx.tx)
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -305,7 +305,7 @@ impl IamStore for SqlMeta {
         .bind(doc)
         .execute(&mut *tx.tx)
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -365,7 +365,7 @@ impl IamStore for SqlMeta {
         if done.rows_affected() == 0 {
             return Err(MetaError::NoSuchEntity);
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -388,7 +388,7 @@ impl IamStore for SqlMeta {
         .bind(arn)
         .execute(&mut *tx.tx)
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -412,7 +412,7 @@ impl IamStore for SqlMeta {
         if done.rows_affected() == 0 {
             return Err(MetaError::NoSuchEntity);
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -467,7 +467,7 @@ impl IamStore for SqlMeta {
         .bind(key(user))
         .execute(&mut *tx.tx)
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -482,7 +482,7 @@ impl IamStore for SqlMeta {
         if done.rows_affected() == 0 {
             return Err(MetaError::NoSuchEntity);
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -548,7 +548,7 @@ impl IamStore for SqlMeta {
             .bind(p.created)
             .execute(&mut *tx.tx)
             .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -618,7 +618,7 @@ impl IamStore for SqlMeta {
             .bind(arn)
             .execute(&mut *tx.tx)
             .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -672,7 +672,7 @@ impl IamStore for SqlMeta {
             q = q.bind(&version);
         }
         q.execute(&mut *tx.tx).await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(version)
     }
 
@@ -722,7 +722,7 @@ impl IamStore for SqlMeta {
         if done.rows_affected() == 0 {
             return Err(MetaError::NoSuchEntity);
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -750,7 +750,7 @@ impl IamStore for SqlMeta {
             .bind(now)
             .execute(&mut *tx.tx)
             .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 

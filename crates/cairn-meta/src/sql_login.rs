@@ -23,7 +23,7 @@ impl LoginStore for SqlMeta {
             Err(e) if is_unique_violation(&e) => return Err(MetaError::AlreadyExists),
             r => r?,
         };
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -65,7 +65,7 @@ impl LoginStore for SqlMeta {
         if done.rows_affected() == 0 {
             return Err(MetaError::NoSuchEntity);
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -79,7 +79,7 @@ impl LoginStore for SqlMeta {
         if done.rows_affected() == 0 {
             return Err(MetaError::NoSuchEntity);
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -81,7 +81,7 @@ impl SessionStore for SqlMeta {
             Err(e) if is_unique_violation(&e) => return Err(MetaError::AlreadyExists),
             r => r?,
         };
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -101,7 +101,7 @@ impl SessionStore for SqlMeta {
             .bind(now)
             .execute(&mut *tx.tx)
             .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 
@@ -121,7 +121,7 @@ impl SessionStore for SqlMeta {
             Err(e) if is_unique_violation(&e) => return Err(MetaError::AlreadyExists),
             r => r?,
         };
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 

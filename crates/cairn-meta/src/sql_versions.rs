@@ -145,6 +145,9 @@ impl SqlMeta {
 #[async_trait::async_trait]
 impl VersionStore for SqlMeta {
     async fn versioning(&self, bucket: &str) -> Result<Versioning> {
+        if let Some(view) = self.bucket_view(bucket).await? {
+            return Ok(status_of(view.configs.get(VERSIONING).map(String::as_str)));
+        }
         let row = sqlx::query("SELECT value FROM bucket_configs WHERE bucket = $1 AND kind = $2")
             .bind(bucket)
             .bind(VERSIONING)
@@ -189,7 +192,8 @@ impl VersionStore for SqlMeta {
         .bind(value)
         .execute(&mut *tx.tx)
         .await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
+        self.bucket_changed(bucket);
         Ok(())
     }
 
@@ -197,7 +201,7 @@ impl VersionStore for SqlMeta {
         let mut tx = self.begin_write().await?;
         self.bucket_exists_locked(&mut tx, &object.bucket).await?;
         let garbage = self.write_current(&mut tx, object).await?;
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(garbage)
     }
 
@@ -241,7 +245,7 @@ impl VersionStore for SqlMeta {
                 (garbage, Some(marker_id.to_string()))
             }
         };
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(result)
     }
 
@@ -259,7 +263,7 @@ impl VersionStore for SqlMeta {
                 return Err(MetaError::NoSuchKey);
             }
             let garbage = self.drop_current(&mut tx, bucket, key).await?;
-            tx.tx.commit().await?;
+            tx.commit().await?;
             return Ok((garbage, false));
         }
         let removed = sqlx::query(
@@ -294,7 +298,7 @@ impl VersionStore for SqlMeta {
                 self.drop_current(&mut tx, bucket, key).await?;
             }
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok((garbage, marker))
     }
 
@@ -365,7 +369,7 @@ impl VersionStore for SqlMeta {
         if changed == 0 {
             return Err(MetaError::NoSuchKey);
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -395,7 +399,7 @@ impl VersionStore for SqlMeta {
         if current.rows_affected() == 0 && stored.rows_affected() == 0 {
             return Err(MetaError::NoSuchKey);
         }
-        tx.tx.commit().await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -277,8 +277,9 @@ impl CairnS3 {
 }
 
 impl CairnS3 {
-    /// ListObjectVersions. Versioning is not enabled on any bucket yet, so every object has one
-    /// version, the `null` one, and there are no delete markers.
+    /// ListObjectVersions. A bucket that never had versioning holds one version per key, the
+    /// `null` one, and no delete markers: it is listed from its objects; other buckets from their
+    /// stored versions.
     pub(super) async fn do_list_object_versions(
         &self,
         req: S3Request<ListObjectVersionsInput>,
@@ -372,8 +373,7 @@ impl CairnS3 {
         }))
     }
 
-    /// Only `Suspended` is accepted for now: it behaves exactly like never-enabled (every write
-    /// is the `null` version). Enabling needs version storage, which is not built yet.
+    /// `Enabled` or `Suspended`; a bucket never returns to unversioned.
     pub(super) async fn do_put_bucket_versioning(
         &self,
         req: S3Request<PutBucketVersioningInput>,

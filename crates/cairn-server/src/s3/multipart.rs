@@ -341,18 +341,48 @@ impl CairnS3 {
             .clone()
             .and_then(|m| m.parts)
             .unwrap_or_default();
-        let upload = match self
+        let assembled = match self
             .upload(&input.bucket, &input.key, &input.upload_id)
             .await
         {
-            Ok(u) => u,
-            Err(e) => {
-                return match self.already_completed(&input, &requested).await? {
-                    Some(object) => Ok(S3Response::new(completed_output(&input, &object))),
-                    None => Err(e),
-                };
-            }
+            Ok(upload) => self.assemble(&input, &requested, upload).await,
+            Err(e) => Err(e),
         };
+        match assembled {
+            Ok(object) => Ok(S3Response::new(completed_output(&input, &object))),
+            Err(e) => self.settle_after_failure(&input, &requested, e).await,
+        }
+    }
+
+    /// A completion that failed because the upload is gone (completed by a retry or by a racing
+    /// request that removed its parts meanwhile) answers as a retry of the winner would: with
+    /// the object it made, else NoSuchUpload. Any other failure stands.
+    async fn settle_after_failure(
+        &self,
+        input: &CompleteMultipartUploadInput,
+        requested: &[CompletedPart],
+        failure: s3s::S3Error,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let gone = match self
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await
+        {
+            Ok(_) => return Err(failure),
+            Err(gone) => gone,
+        };
+        match self.already_completed(input, requested).await? {
+            Some(object) => Ok(S3Response::new(completed_output(input, &object))),
+            None => Err(gone),
+        }
+    }
+
+    /// Checks the requested parts against the stored ones and commits the assembled object.
+    async fn assemble(
+        &self,
+        input: &CompleteMultipartUploadInput,
+        requested: &[CompletedPart],
+        upload: UploadRecord,
+    ) -> S3Result<ObjectRecord> {
         if requested.is_empty() {
             return Err(s3_error!(
                 MalformedXML,
@@ -380,7 +410,7 @@ impl CairnS3 {
             .map_err(meta_err)?;
         let mut chosen: Vec<PartRecord> = Vec::with_capacity(requested.len());
         let mut last = 0u32;
-        for p in &requested {
+        for p in requested {
             let n = check_part_number(p.part_number.unwrap_or(0))?;
             if n <= last {
                 return Err(s3_error!(
@@ -461,7 +491,7 @@ impl CairnS3 {
             .await
             .map_err(meta_err)?;
         self.collect_garbage(garbage).await;
-        Ok(S3Response::new(completed_output(&input, &object)))
+        Ok(object)
     }
 
     /// The object a retried CompleteMultipartUpload already made: the current version at the
