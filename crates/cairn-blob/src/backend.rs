@@ -6,10 +6,11 @@
 //! say — implements these three traits and is handed to [`crate::BlobStore::new`].
 //!
 //! The contract every backend keeps:
-//! - A staged blob is invisible under its id until [`StagedBlob::commit`] returns, and once it
-//!   has returned the whole blob is durable: metadata is committed only after that, so a blob
-//!   that metadata points at is always complete. A staged blob dropped uncommitted leaves
-//!   nothing behind (or, after a crash, something only the backend's own clean-up sees).
+//! - Once [`StagedBlob::commit`] has returned the whole blob is durable: metadata is committed
+//!   only after that, so a blob that metadata points at is always complete. Before, nothing asks
+//!   for it (ids are random and unreferenced), and a backend may already show it under its id
+//!   (the local directory writes in place). A staged blob dropped uncommitted leaves nothing
+//!   behind; after a crash, an unreferenced blob that the orphan sweep removes.
 //! - Ids are chosen by [`crate::BlobStore`] (hex), never by clients; a backend may refuse
 //!   anything else.
 //! - Deleting a missing blob succeeds (deletes are retried after crashes).
@@ -28,22 +29,22 @@ pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send + Sync
 pub struct BlobStat {
     /// Stored bytes (for a sealed blob: header, ciphertext and tags).
     pub len: u64,
-    /// When it was committed (the orphan sweep spares recent blobs).
+    /// When it was last written (the orphan sweep spares recent blobs).
     pub modified: SystemTime,
 }
 
 /// A place that keeps blobs by id.
 #[async_trait::async_trait]
 pub trait BlobBackend: Send + Sync + std::fmt::Debug + 'static {
-    /// Starts writing blob `id`, invisible until committed.
+    /// Starts writing blob `id`.
     async fn stage(&self, id: &str) -> io::Result<Box<dyn StagedBlob>>;
-    /// Opens committed blob `id` for reads at any offset. `NotFound` if absent.
+    /// Opens blob `id` for reads at any offset. `NotFound` if absent.
     async fn open(&self, id: &str) -> io::Result<Box<dyn BlobReader>>;
-    /// Size and commit time of blob `id`. `NotFound` if absent.
+    /// Size and last write of blob `id`. `NotFound` if absent.
     async fn stat(&self, id: &str) -> io::Result<BlobStat>;
     /// Removes blob `id`; a missing one is not an error.
     async fn delete(&self, id: &str) -> io::Result<()>;
-    /// Every committed blob with its commit time (for the orphan sweep).
+    /// Every blob with its last write (for the orphan sweep, which spares recent ones).
     async fn list(&self) -> io::Result<Vec<(String, SystemTime)>>;
 }
 
@@ -55,7 +56,7 @@ pub trait StagedBlob: Send {
     /// Appends bytes from a thread of the blocking pool, after anything buffered. Sealed blobs
     /// seal each 1 MiB batch and write it in one blocking call: one hand-off per batch, no copy.
     fn write_blocking(&mut self, data: &[u8]) -> io::Result<()>;
-    /// Makes the blob durable and visible under its id.
+    /// Makes the blob durable.
     async fn commit(self: Box<Self>) -> io::Result<()>;
 }
 

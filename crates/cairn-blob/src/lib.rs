@@ -223,18 +223,24 @@ mod tests {
         assert!(store.read(&id, 0, 1).await.is_err());
     }
 
+    /// Files under `blobs/` (every fan-out directory).
+    fn blob_files(dir: &Path) -> usize {
+        std::fs::read_dir(dir.join("blobs"))
+            .unwrap()
+            .map(|d| std::fs::read_dir(d.unwrap().path()).unwrap().count())
+            .sum()
+    }
+
     #[tokio::test]
     async fn abandoned_and_crashed_writes_leave_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::open(dir.path()).await.unwrap();
         let mut w = store.create().await.unwrap();
         w.write(b"partial").await.unwrap();
+        assert_eq!(blob_files(dir.path()), 1, "written in place");
         drop(w);
-        assert_eq!(
-            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
-            0
-        );
-        // A crash leaves a temp file behind; the next open clears it.
+        assert_eq!(blob_files(dir.path()), 0);
+        // Earlier versions staged under tmp/: what a crash left there goes at the next open.
         std::fs::write(dir.path().join("tmp").join("deadbeef"), b"x").unwrap();
         BlobStore::open(dir.path()).await.unwrap();
         assert_eq!(
@@ -249,14 +255,18 @@ mod tests {
         let store = BlobStore::open(dir.path()).await.unwrap();
         let mut w = store.create().await.unwrap();
         w.write(b"another node is writing this").await.unwrap();
-        let tmp = |d: &Path| std::fs::read_dir(d.join("tmp")).unwrap().count();
         BlobStore::open_shared(dir.path(), std::time::Duration::from_secs(600))
             .await
             .unwrap();
-        assert_eq!(tmp(dir.path()), 1);
-        w.commit().await.unwrap();
-        // A file idle for longer than the margin is a crashed node's leftover.
+        let (id, _) = w.commit().await.unwrap();
+        assert_eq!(read_all(&store, &id, 0, 7).await, b"another");
+        // A tmp/ file idle for longer than the margin is a crashed node's leftover.
+        let tmp = |d: &Path| std::fs::read_dir(d.join("tmp")).unwrap().count();
         std::fs::write(dir.path().join("tmp").join("deadbeef"), b"x").unwrap();
+        BlobStore::open_shared(dir.path(), std::time::Duration::from_secs(600))
+            .await
+            .unwrap();
+        assert_eq!(tmp(dir.path()), 1, "not idle long enough");
         BlobStore::open_shared(dir.path(), std::time::Duration::ZERO)
             .await
             .unwrap();
@@ -264,16 +274,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn stat_reports_committed_blobs_only() {
+    async fn stat_and_list_report_written_blobs() {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::open(dir.path()).await.unwrap();
-        let mut w = store.create().await.unwrap();
-        w.write(&[7u8; 3000]).await.unwrap();
-        let staged = w.id().to_string();
         assert_eq!(
-            store.stat(&staged).await.unwrap_err().kind(),
+            store.stat("abcdef").await.unwrap_err().kind(),
             io::ErrorKind::NotFound
         );
+        let mut w = store.create().await.unwrap();
+        w.write(&[7u8; 3000]).await.unwrap();
         let (id, _) = w.commit().await.unwrap();
         let stat = store.stat(&id).await.unwrap();
         assert_eq!(stat.len, 3000);
@@ -420,14 +429,12 @@ mod sealed_tests {
     async fn plaintext_never_reaches_the_disk() {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::open(dir.path()).await.unwrap();
-        let marker = b"PLAINTEXT-MARKER-5f1c9a7e-do-not-store".repeat(5000);
+        let marker = b"PLAINTEXT-MARKER-5f1c9a7e-do-not-store".repeat(40_000);
         let mut w = store.create_sealed(&wrap()).await.unwrap();
         w.write(&marker).await.unwrap();
-        // Mid-write, the temp file must hold no plaintext either.
-        for entry in std::fs::read_dir(dir.path().join("tmp")).unwrap() {
-            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            assert!(!bytes.windows(16).any(|w| w == b"PLAINTEXT-MARKER"));
-        }
+        // Mid-write (whatever batches have reached it), the file holds no plaintext either.
+        let staged = std::fs::read(file_of(dir.path(), w.id())).unwrap();
+        assert!(!staged.windows(16).any(|w| w == b"PLAINTEXT-MARKER"));
         let (id, _) = w.commit().await.unwrap();
         let bytes = std::fs::read(file_of(dir.path(), &id)).unwrap();
         assert!(!bytes.windows(16).any(|w| w == b"PLAINTEXT-MARKER"));
