@@ -77,12 +77,17 @@ pub async fn read_ahead(
     let (mut parts, mut body) = req.into_parts();
     let mut buf = BytesMut::new();
     let mut ended = false;
+    // Parsed again each time the buffer has doubled, so a body sent in tiny pieces costs linear
+    // time, not a parse per piece.
+    let mut next_parse = 0;
     let parsed = loop {
-        match parse(&buf, boundary) {
-            Parse::Done(p) => break Some(p),
-            Parse::Invalid => break None,
-            Parse::NeedMore if buf.len() > MAX_FIELDS => break None,
-            Parse::NeedMore => {}
+        if buf.len() >= next_parse {
+            match parse(&buf, boundary) {
+                Parse::Done(p) => break Some(p),
+                Parse::Invalid => break None,
+                Parse::NeedMore if buf.len() > MAX_FIELDS => break None,
+                Parse::NeedMore => next_parse = (buf.len() * 2).max(buf.len() + 4096),
+            }
         }
         match body.frame().await {
             Some(Ok(frame)) => {
@@ -229,7 +234,7 @@ enum Parse {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// Parses the fields up to the file's part headers.
