@@ -164,3 +164,48 @@ def test_browser_form_upload_with_a_signed_post_policy(server):
     assert outside.status_code == 403, outside.text
     with pytest.raises(s3.exceptions.ClientError):
         s3.head_object(Bucket="form-bucket", Key="elsewhere/photo.jpg")
+
+
+def test_browser_form_fields_filename_redirect_tagging_and_acl(server):
+    """The form fields s3s leaves to Cairn: `${filename}` in the key (substituted before the policy
+    is checked), the ETag in the redirect, `tagging` and `acl`; a policy without a signature."""
+    import urllib.parse
+
+    import requests
+
+    s3 = client(server)
+    s3.create_bucket(Bucket="form-fields", ObjectOwnership="ObjectWriter")
+    s3.delete_public_access_block(Bucket="form-fields")
+    post = s3.generate_presigned_post(
+        "form-fields",
+        "in/${filename}",
+        Fields={"acl": "public-read", "tagging": "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"},
+        Conditions=[
+            ["starts-with", "$key", "in/"],
+            {"acl": "public-read"},
+            ["starts-with", "$tagging", ""],
+            ["starts-with", "$success_action_redirect", ""],
+        ],
+        ExpiresIn=300,
+    )
+    fields = dict(post["fields"], success_action_redirect="http://example.invalid/done")
+    got = requests.post(post["url"], data=fields, files={"file": ("cat.txt", b"meow")}, allow_redirects=False)
+    assert got.status_code == 303, got.text
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(got.headers["Location"]).query)
+    head = s3.head_object(Bucket="form-fields", Key="in/cat.txt")
+    assert query["key"] == ["in/cat.txt"]
+    assert query["etag"] == [head["ETag"]] and head["ETag"].startswith('"')
+    tags = s3.get_object_tagging(Bucket="form-fields", Key="in/cat.txt")["TagSet"]
+    assert tags == [{"Key": "k", "Value": "v"}]
+    grants = s3.get_object_acl(Bucket="form-fields", Key="in/cat.txt")["Grants"]
+    assert any(g["Grantee"].get("URI", "").endswith("/AllUsers") for g in grants)
+    # A file name that leaves the policy's prefix is still refused (it is checked substituted).
+    post = s3.generate_presigned_post(
+        "form-fields", "${filename}", Conditions=[["starts-with", "$key", "in/"]], ExpiresIn=300
+    )
+    outside = requests.post(post["url"], data=post["fields"], files={"file": ("cat.txt", b"meow")})
+    assert outside.status_code == 403, outside.text
+    # A policy without its signature is malformed, not an anonymous upload.
+    unsigned = {k: v for k, v in post["fields"].items() if k not in ("x-amz-signature", "signature")}
+    refused = requests.post(post["url"], data=unsigned, files={"file": ("cat.txt", b"meow")})
+    assert refused.status_code == 400 and "InvalidArgument" in refused.text, refused.text

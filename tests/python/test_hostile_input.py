@@ -260,3 +260,54 @@ def test_chunked_body_with_bad_chunk_size(stored):
     # Like S3, Cairn wants a Content-Length on PUT: 411 MissingContentLength before any body is read.
     assert status_of(got) == 411 and b"<Code>MissingContentLength</Code>" in got, got[:300]
     assert raw(stored, "GET", f"/{BUCKET}/chunky")[0] == 404
+
+
+def form(parts, boundary="hostileXyZ"):
+    body = b""
+    for name, filename, value in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + value + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+@pytest.mark.parametrize("shape", ["huge-fields", "no-file", "cut-short", "tiny-pieces"])
+def test_form_uploads_read_ahead_answer_and_store_nothing(stored, shape):
+    """The router reads a POST form's fields before s3s does: oversized, fileless, truncated or
+    trickled forms each get an error (an anonymous upload to a private bucket at best), never a
+    hang or a 500."""
+    key = f"form-{shape}"
+    parts = [("key", None, key.encode()), ("file", "f.txt", b"data")]
+    if shape == "huge-fields":
+        parts = [("x-ignore-pad", None, b"p" * (600 << 10))] * 3 + parts
+    if shape == "no-file":
+        parts = parts[:1]
+    body = form(parts)
+    if shape == "cut-short":
+        body = body[:20]
+    head = (f"POST /{BUCKET} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n"
+            f"content-type: multipart/form-data; boundary=hostileXyZ\r\n"
+            f"content-length: {len(form(parts))}\r\n\r\n").encode()
+    host, port = urllib.parse.urlsplit(stored.endpoint).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.sendall(head)
+        try:
+            if shape == "tiny-pieces":
+                for i in range(0, len(body), 7):
+                    s.sendall(body[i:i + 7])
+            else:
+                s.sendall(body)
+            if shape == "cut-short":
+                s.shutdown(socket.SHUT_WR)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        got = b""
+        try:
+            while chunk := s.recv(65536):
+                got += chunk
+        except (socket.timeout, ConnectionResetError):
+            pass
+    if shape != "cut-short":
+        assert status_of(got) in (400, 403), got[:300]
+    assert status_of(got) != 500 and b"HTTP/1.1 5" not in got, got[:300]
+    assert raw(stored, "GET", f"/{BUCKET}/{key}")[0] == 404

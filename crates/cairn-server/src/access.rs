@@ -158,6 +158,20 @@ pub async fn check_action(
     key: Option<&str>,
     context: Vec<(String, Vec<String>)>,
 ) -> S3Result<()> {
+    check_action_on_upload(state, principal, action, bucket, key, context, None).await
+}
+
+/// [`check_action`] for a request naming a multipart upload: its initiator's account may, by
+/// default, abort it and list its parts (S3 User Guide, "Multipart upload and permissions").
+pub async fn check_action_on_upload(
+    state: &State,
+    principal: &Principal,
+    action: &str,
+    bucket: &str,
+    key: Option<&str>,
+    context: Vec<(String, Vec<String>)>,
+    upload_id: Option<&str>,
+) -> S3Result<()> {
     let record = state.meta.get_bucket(bucket).await.map_err(meta_err)?;
     let record = match (record, action) {
         // Creating a bucket is decided on the caller's own account, whoever holds the name (the
@@ -215,6 +229,20 @@ pub async fn check_action(
         crate::observe::note_granted(action, &s3_arn(bucket, key), "bucket owner");
         return Ok(());
     }
+    // An object's ACL belongs to the object's owner: where ACLs are enabled and another account
+    // owns the object, the bucket owner reads or changes it only if the object's ACL lets it.
+    let owner = match (action, key) {
+        (
+            "s3:GetObjectAcl"
+            | "s3:PutObjectAcl"
+            | "s3:GetObjectVersionAcl"
+            | "s3:PutObjectVersionAcl",
+            Some(key),
+        ) => crate::s3::acl::object_acl_owner(state, bucket, key)
+            .await?
+            .or(owner),
+        _ => owner,
+    };
     let resource = s3_arn(bucket, key);
     let decision = check(
         state,
@@ -240,8 +268,36 @@ pub async fn check_action(
             crate::observe::note_granted(action, &resource, "ACL");
             Ok(())
         }
+        Err(d)
+            if !d.explicit
+                && matches!(
+                    action,
+                    "s3:AbortMultipartUpload" | "s3:ListMultipartUploadParts"
+                )
+                && initiated_by(state, principal, bucket, upload_id).await? =>
+        {
+            crate::observe::note_granted(action, &resource, "upload initiator");
+            Ok(())
+        }
         Err(d) => Err(s3_error!(AccessDenied, "{}", d.message)),
     }
+}
+
+/// Whether `principal`'s account started the upload (of this bucket).
+async fn initiated_by(
+    state: &State,
+    principal: &Principal,
+    bucket: &str,
+    upload_id: Option<&str>,
+) -> S3Result<bool> {
+    let (Some(id), Some(account)) = (upload_id, principal.account_id()) else {
+        return Ok(false);
+    };
+    let Some(upload) = state.meta.get_upload(id).await.map_err(meta_err)? else {
+        return Ok(false);
+    };
+    // The initiator is an ARN: arn:aws:iam::ACCOUNT:… or arn:aws:sts::ACCOUNT:….
+    Ok(upload.bucket == bucket && upload.initiator.split(':').nth(4) == Some(account))
 }
 
 /// S3's rule for reading a key that does not exist: a caller who may list the bucket (as
@@ -351,13 +407,18 @@ impl S3Access for CairnAccess {
                 check_action(&self.state, &principal, &action, bucket, None, context).await?
             }
             (S3Path::Object { bucket, key }, Target::Object) => {
-                let denied = check_action(
+                let upload_id =
+                    form_urlencoded::parse(cx.uri().query().unwrap_or_default().as_bytes())
+                        .find(|(k, _)| k == "uploadId")
+                        .map(|(_, v)| v.into_owned());
+                let denied = check_action_on_upload(
                     &self.state,
                     &principal,
                     &action,
                     bucket,
                     Some(key),
                     context.clone(),
+                    upload_id.as_deref(),
                 )
                 .await;
                 if let Err(e) = denied {

@@ -203,7 +203,19 @@ impl Router {
         } else {
             signing_headers::amz_date_from_date(req.headers_mut());
             let attributes = is_object_attributes(&req);
-            match self.s3.call(req.map(s3s::Body::http_body)).await {
+            let req = match crate::s3::post_form::form_boundary(&req, vhost_bucket) {
+                Some(boundary) => {
+                    crate::s3::post_form::read_ahead(req, &boundary, bucket.as_deref()).await
+                }
+                None => Ok(req.map(s3s::Body::http_body)),
+            };
+            let called = match req {
+                Ok(req) => self.s3.call(req).await,
+                Err(refused) => Ok(refused
+                    .to_http_response()
+                    .unwrap_or_else(|_| plain_error(StatusCode::INTERNAL_SERVER_ERROR))),
+            };
+            match called {
                 Ok(resp) if attributes => {
                     with_request_id_in_error(unquoted_etag(resp), &request_id)
                 }

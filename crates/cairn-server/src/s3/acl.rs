@@ -102,12 +102,42 @@ fn parse_grant_headers(headers: &[(&str, Option<&String>)]) -> S3Result<Vec<Stor
     Ok(out)
 }
 
-/// The grant list S3 shows: group grants first, then the owner's FULL_CONTROL, then grants to
-/// other accounts (Ceph's order, which clients and the ceph/s3-tests suite compare against).
+/// Ends the grants of an ACL given grant by grant (an AccessControlPolicy or `x-amz-grant-*`
+/// headers): the owner's grants are then those listed (S3 shows an ACL as it was set, even one
+/// without the owner), where a canned ACL implies the owner's FULL_CONTROL. It names no
+/// grantee, so it grants nothing.
+const EXPLICIT_OWNER: &str = "EXPLICIT_OWNER";
+
+/// Grants that make the whole ACL (a full AccessControlPolicy, even an empty one, or
+/// `x-amz-grant-*` headers): the owner has only the grants listed.
+fn whole(mut grants: Vec<StoredGrant>) -> Vec<StoredGrant> {
+    grants.push(StoredGrant {
+        id: None,
+        account: None,
+        uri: None,
+        permission: EXPLICIT_OWNER.into(),
+    });
+    grants
+}
+
+/// Grants from `x-amz-grant-*` headers make the whole ACL; no headers, no ACL.
+fn explicit(grants: Vec<StoredGrant>) -> Vec<StoredGrant> {
+    if grants.is_empty() {
+        grants
+    } else {
+        whole(grants)
+    }
+}
+
+/// The grant list S3 shows: group grants first, then the owner's (FULL_CONTROL unless the ACL
+/// was set whole), then grants to other accounts (Ceph's order, which clients and the
+/// ceph/s3-tests suite compare against).
 fn to_dto(owner_account: &str, grants: &[StoredGrant]) -> Vec<Grant> {
-    let owner = Grant {
+    let owner_id = canonical_id(owner_account);
+    let explicit = grants.iter().any(|g| g.permission == EXPLICIT_OWNER);
+    let implied = Grant {
         grantee: Some(Grantee {
-            id: Some(canonical_id(owner_account)),
+            id: Some(owner_id.clone()),
             type_: Type::from(Type::CANONICAL_USER.to_string()),
             display_name: Some(owner_account.to_string()),
             email_address: None,
@@ -132,13 +162,22 @@ fn to_dto(owner_account: &str, grants: &[StoredGrant]) -> Vec<Grant> {
         }),
         permission: Some(Permission::from(g.permission.clone())),
     };
+    let listed = grants.iter().filter(|g| g.permission != EXPLICIT_OWNER);
     let (groups, users): (Vec<&StoredGrant>, Vec<&StoredGrant>) =
-        grants.iter().partition(|g| g.uri.is_some());
+        listed.partition(|g| g.uri.is_some());
+    let (owners, others): (Vec<&StoredGrant>, Vec<&StoredGrant>) = users
+        .into_iter()
+        .partition(|g| explicit && g.id.as_deref() == Some(owner_id.as_str()));
+    let owner_grants: Vec<Grant> = if explicit {
+        owners.into_iter().map(dto).collect()
+    } else {
+        vec![implied]
+    };
     groups
         .into_iter()
         .map(dto)
-        .chain(std::iter::once(owner))
-        .chain(users.into_iter().map(dto))
+        .chain(owner_grants)
+        .chain(others.into_iter().map(dto))
         .collect()
 }
 
@@ -151,8 +190,8 @@ fn unresolvable_email() -> s3s::S3Error {
 }
 
 /// Grants from an AccessControlPolicy body: a grantee is a canonical id, a group URI or an
-/// e-mail address (which never resolves).
-fn policy_grants(policy: AccessControlPolicy, owner_account: &str) -> S3Result<Vec<StoredGrant>> {
+/// e-mail address (which never resolves). The owner's grants are kept as listed.
+fn policy_grants(policy: AccessControlPolicy) -> S3Result<Vec<StoredGrant>> {
     let mut out = Vec::new();
     for g in policy.grants.unwrap_or_default() {
         let (Some(grantee), Some(permission)) = (g.grantee, g.permission) else {
@@ -164,9 +203,6 @@ fn policy_grants(policy: AccessControlPolicy, owner_account: &str) -> S3Result<V
             }
             return Err(s3_error!(MalformedACLError, "A grant has no grantee"));
         }
-        if grantee.id.as_deref() == Some(canonical_id(owner_account).as_str()) {
-            continue;
-        }
         out.push(StoredGrant {
             id: grantee.id,
             account: None,
@@ -174,7 +210,7 @@ fn policy_grants(policy: AccessControlPolicy, owner_account: &str) -> S3Result<V
             permission: permission.as_str().to_string(),
         });
     }
-    Ok(out)
+    Ok(whole(out))
 }
 
 fn not_supported() -> s3s::S3Error {
@@ -211,7 +247,7 @@ impl CairnS3 {
     ) -> S3Result<Vec<StoredGrant>> {
         let mut grants = match acl {
             Some(a) => canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?,
-            None => parse_grant_headers(grant_headers)?,
+            None => explicit(parse_grant_headers(grant_headers)?),
         };
         self.resolve_grantees(&mut grants).await?;
         Ok(grants)
@@ -443,11 +479,18 @@ impl CairnS3 {
             (Some(a), _) => {
                 canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?
             }
-            (None, Some(policy)) => policy_grants(policy, &b.account_id)?,
-            (None, None) => from_headers,
+            (None, Some(policy)) => policy_grants(policy)?,
+            (None, None) => explicit(from_headers),
         };
         if self.ownership(&b.name).await? == ENFORCED {
-            if acl.as_deref() == Some("private") || (acl.is_none() && grants.is_empty()) {
+            // Only an ACL giving the owner alone FULL_CONTROL may be set (as AWS allows).
+            let owner_id = canonical_id(&b.account_id);
+            let owner_only = grants.iter().all(|g| {
+                g.permission == EXPLICIT_OWNER
+                    || (g.id.as_deref() == Some(owner_id.as_str())
+                        && g.permission == "FULL_CONTROL")
+            });
+            if acl.as_deref() == Some("private") || (acl.is_none() && owner_only) {
                 return Ok(S3Response::new(PutBucketAclOutput {}));
             }
             return Err(not_supported());
@@ -510,7 +553,6 @@ impl CairnS3 {
         let mut obj = self
             .object_at(&input.bucket, &input.key, input.version_id.as_deref())
             .await?;
-        let b = self.bucket(&input.bucket).await?;
         let acl = input.acl.as_ref().map(|a| a.as_str().to_string());
         if self.ownership(&input.bucket).await? == ENFORCED {
             let owner_only = acl.as_deref() == Some("bucket-owner-full-control")
@@ -528,15 +570,13 @@ impl CairnS3 {
             (Some(a), _) => {
                 canned(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?
             }
-            (None, Some(policy)) => {
-                policy_grants(policy, obj.attrs.owner.as_deref().unwrap_or(&b.account_id))?
-            }
-            (None, None) => parse_grant_headers(&[
+            (None, Some(policy)) => policy_grants(policy)?,
+            (None, None) => explicit(parse_grant_headers(&[
                 ("FULL_CONTROL", input.grant_full_control.as_ref()),
                 ("READ", input.grant_read.as_ref()),
                 ("READ_ACP", input.grant_read_acp.as_ref()),
                 ("WRITE_ACP", input.grant_write_acp.as_ref()),
-            ])?,
+            ])?),
         };
         if is_public(&grants) && self.bpa(&input.bucket).await?.block_public_acls {
             return Err(s3_error!(
@@ -591,6 +631,35 @@ fn grant_matches(
         }
         _ => false,
     }
+}
+
+/// The account owning an object, where that is not the bucket owner and ACLs are enabled
+/// (`None` otherwise, or when there is no such object).
+pub async fn object_acl_owner(
+    state: &crate::state::State,
+    bucket: &str,
+    key: &str,
+) -> S3Result<Option<String>> {
+    let Some(b) = state.meta.get_bucket(bucket).await.map_err(meta_err)? else {
+        return Ok(None);
+    };
+    let Some(obj) = state.meta.get_object(bucket, key).await.map_err(meta_err)? else {
+        return Ok(None);
+    };
+    let Some(owner) = obj.attrs.owner.filter(|o| *o != b.account_id) else {
+        return Ok(None);
+    };
+    let configured = state
+        .meta
+        .get_bucket_config(bucket, OWNERSHIP)
+        .await
+        .map_err(meta_err)?;
+    let enforced = match configured.as_deref() {
+        Some(DELETED) => false,
+        Some(v) => v == ENFORCED,
+        None => b.object_ownership == ENFORCED,
+    };
+    Ok((!enforced).then_some(owner))
 }
 
 /// Whether an ACL (bucket's, or the object's for object reads and ACL calls) grants `action`.

@@ -18,6 +18,63 @@ const LOGGING_SERVICE: &str = "logging.s3.amazonaws.com";
 pub struct LoggingConfig {
     pub target_bucket: String,
     pub target_prefix: String,
+    /// `TargetObjectKeyFormat` as given (none: S3's simple keys, and none shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_format: Option<KeyFormat>,
+}
+
+/// How delivered log objects are named (S3 User Guide, "Log object key format").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyFormat {
+    /// `[prefix][YYYY]-[MM]-[DD]-[hh]-[mm]-[ss]-[UniqueString]`.
+    Simple,
+    /// `[prefix][SourceAccountId]/[SourceRegion]/[SourceBucket]/[YYYY]/[MM]/[DD]/` and then the
+    /// simple name. Cairn delivers within seconds of the requests, so the delivery time stands
+    /// for the event time too.
+    Partitioned { date_source: Option<String> },
+}
+
+impl KeyFormat {
+    fn from_dto(f: TargetObjectKeyFormat) -> S3Result<KeyFormat> {
+        match (f.simple_prefix, f.partitioned_prefix) {
+            (Some(_), None) => Ok(KeyFormat::Simple),
+            (None, Some(p)) => {
+                let source = p.partition_date_source.map(|s| s.as_str().to_string());
+                match source.as_deref() {
+                    None
+                    | Some(PartitionDateSource::EVENT_TIME)
+                    | Some(PartitionDateSource::DELIVERY_TIME) => Ok(KeyFormat::Partitioned {
+                        date_source: source,
+                    }),
+                    Some(_) => Err(malformed()),
+                }
+            }
+            _ => Err(malformed()),
+        }
+    }
+
+    fn to_dto(&self) -> TargetObjectKeyFormat {
+        match self {
+            KeyFormat::Simple => TargetObjectKeyFormat {
+                simple_prefix: Some(SimplePrefix {}),
+                partitioned_prefix: None,
+            },
+            KeyFormat::Partitioned { date_source } => TargetObjectKeyFormat {
+                simple_prefix: None,
+                partitioned_prefix: Some(PartitionedPrefix {
+                    partition_date_source: date_source.clone().map(PartitionDateSource::from),
+                }),
+            },
+        }
+    }
+}
+
+fn malformed() -> s3s::S3Error {
+    s3_error!(
+        MalformedXML,
+        "The XML you provided was not well-formed or did not validate against our published schema"
+    )
 }
 
 /// What the authorization step learns about a request, for its log line.
@@ -165,6 +222,10 @@ impl CairnS3 {
                 let c = LoggingConfig {
                     target_bucket: l.target_bucket,
                     target_prefix: l.target_prefix,
+                    key_format: l
+                        .target_object_key_format
+                        .map(KeyFormat::from_dto)
+                        .transpose()?,
                 };
                 Some(serde_json::to_string(&c).map_err(|_| s3_error!(InternalError))?)
             }
@@ -189,7 +250,7 @@ impl CairnS3 {
                     target_bucket: c.target_bucket,
                     target_prefix: c.target_prefix,
                     target_grants: None,
-                    target_object_key_format: None,
+                    target_object_key_format: c.key_format.as_ref().map(KeyFormat::to_dto),
                 });
         Ok(S3Response::new(GetBucketLoggingOutput { logging_enabled }))
     }
@@ -208,14 +269,30 @@ impl CairnS3 {
             let Ok(Some(target)) = self.state.meta.get_bucket(&cfg.target_bucket).await else {
                 continue;
             };
+            let now = time::OffsetDateTime::now_utc();
+            let partition = match &cfg.key_format {
+                Some(KeyFormat::Partitioned { .. }) => {
+                    let Ok(Some(src)) = self.state.meta.get_bucket(&source).await else {
+                        continue;
+                    };
+                    format!(
+                        "{}/{}/{}/{}/",
+                        src.account_id,
+                        src.region,
+                        source,
+                        now.format(time::macros::format_description!("[year]/[month]/[day]"))
+                            .unwrap_or_default()
+                    )
+                }
+                _ => String::new(),
+            };
             let key = format!(
-                "{}{}-{}",
+                "{}{partition}{}-{}",
                 cfg.target_prefix,
-                time::OffsetDateTime::now_utc()
-                    .format(time::macros::format_description!(
-                        "[year]-[month]-[day]-[hour]-[minute]-[second]"
-                    ))
-                    .unwrap_or_default(),
+                now.format(time::macros::format_description!(
+                    "[year]-[month]-[day]-[hour]-[minute]-[second]"
+                ))
+                .unwrap_or_default(),
                 &uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase()
             );
             let policy = match self

@@ -35,6 +35,7 @@ mod object;
 pub mod object_lock;
 mod policy;
 mod post;
+pub mod post_form;
 pub mod public_access;
 mod read;
 mod versions;

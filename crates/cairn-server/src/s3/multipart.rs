@@ -44,6 +44,42 @@ fn completed_output(
     }
 }
 
+/// See [`CairnS3::upload_owners`].
+struct UploadOwners {
+    bucket_account: String,
+    enforced: bool,
+}
+
+impl UploadOwners {
+    /// An upload's Owner: the account its object will belong to — the writer's, recorded at
+    /// CreateMultipartUpload by the bucket's Object Ownership, unless ACLs are now disabled.
+    fn of(&self, upload: &UploadRecord) -> Owner {
+        match &upload.attrs.owner {
+            Some(o) if !self.enforced => owner(o),
+            _ => owner(&self.bucket_account),
+        }
+    }
+}
+
+/// An upload's Initiator: an account's root as S3 shows account owners (canonical id, with the
+/// account id as display name); an IAM user or role session by its ARN and name, as AWS does.
+fn initiator(arn: &str) -> Initiator {
+    if let Some(account) = arn
+        .strip_prefix("arn:aws:iam::")
+        .and_then(|rest| rest.strip_suffix(":root"))
+    {
+        let o = owner(account);
+        return Initiator {
+            id: o.id,
+            display_name: o.display_name,
+        };
+    }
+    Initiator {
+        id: Some(arn.to_string()),
+        display_name: arn.rsplit(['/', ':']).next().map(str::to_string),
+    }
+}
+
 fn check_part_number(n: i32) -> S3Result<u32> {
     u32::try_from(n)
         .ok()
@@ -98,6 +134,15 @@ impl CairnS3 {
         }
     }
 
+    /// Who owns what a bucket's uploads make, for ListParts and ListMultipartUploads: the
+    /// bucket's account, and whether ACLs are disabled (then the bucket owner owns everything).
+    async fn upload_owners(&self, bucket: &str) -> S3Result<UploadOwners> {
+        Ok(UploadOwners {
+            bucket_account: self.bucket(bucket).await?.account_id,
+            enforced: self.ownership(bucket).await? == super::acl::ENFORCED,
+        })
+    }
+
     /// Records a part; if the upload vanished meanwhile, the new blob goes too.
     async fn commit_part(&self, part: &PartRecord) -> S3Result<()> {
         match self.state.meta.put_part(part).await {
@@ -149,12 +194,21 @@ impl CairnS3 {
             storage_class: input.storage_class,
             metadata: input.metadata,
         });
+        // The object's owner is decided now, as for PutObject: ListParts and
+        // ListMultipartUploads show it, and the completed object keeps it.
         let declared = Declared::new(
             input.checksum_algorithm.as_ref().map(|a| a.as_str()),
             input.checksum_type.as_ref().map(|t| t.as_str()),
         )?;
         attrs.checksums.kind = Some(declared.encode());
-        attrs.acl = acl_doc;
+        (attrs.owner, attrs.acl) = self
+            .object_owner(
+                &input.bucket,
+                &principal,
+                input.acl.as_ref().map(|a| a.as_str()),
+                acl_doc,
+            )
+            .await?;
         (attrs.retention, attrs.legal_hold) = self
             .initial_lock(
                 &input.bucket,
@@ -551,7 +605,7 @@ impl CairnS3 {
         let upload = self
             .upload(&input.bucket, &input.key, &input.upload_id)
             .await?;
-        let bucket = self.bucket(&input.bucket).await?;
+        let owners = self.upload_owners(&input.bucket).await?;
         let max = input.max_parts.unwrap_or(1000).clamp(0, 1000) as usize;
         let after = u32::try_from(input.part_number_marker.unwrap_or(0)).unwrap_or(0);
         let mut parts = self
@@ -571,11 +625,8 @@ impl CairnS3 {
             part_number_marker: input.part_number_marker,
             next_part_number_marker: next,
             is_truncated: Some(truncated),
-            owner: Some(owner(&bucket.account_id)),
-            initiator: Some(Initiator {
-                id: Some(upload.initiator.clone()),
-                display_name: None,
-            }),
+            owner: Some(owners.of(&upload)),
+            initiator: Some(initiator(&upload.initiator)),
             storage_class: Some(StorageClass::from(
                 upload
                     .attrs
@@ -611,7 +662,7 @@ impl CairnS3 {
         req: S3Request<ListMultipartUploadsInput>,
     ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
         let input = req.input;
-        let bucket = self.bucket(&input.bucket).await?;
+        let owners = self.upload_owners(&input.bucket).await?;
         let max = input.max_uploads.unwrap_or(1000).clamp(0, 1000) as usize;
         let prefix = input.prefix.clone().unwrap_or_default();
         let delimiter = input.delimiter.clone().filter(|d| !d.is_empty());
@@ -648,11 +699,8 @@ impl CairnS3 {
                 key: Some(u.key.clone()),
                 upload_id: Some(u.upload_id.clone()),
                 initiated: Some(to_timestamp(u.initiated)),
-                initiator: Some(Initiator {
-                    id: Some(u.initiator.clone()),
-                    display_name: None,
-                }),
-                owner: Some(owner(&bucket.account_id)),
+                initiator: Some(initiator(&u.initiator)),
+                owner: Some(owners.of(u)),
                 storage_class: Some(StorageClass::from(
                     u.attrs
                         .storage_class

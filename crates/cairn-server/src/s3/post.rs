@@ -1,10 +1,12 @@
 //! POST object (browser form uploads): s3s verifies the form's signature and policy conditions;
-//! the upload itself is a PutObject.
+//! the upload itself is a PutObject. The form's `acl` and `tagging` fields, which s3s does not
+//! take, come from the fields the router read ahead ([`super::post_form`]).
 
 use super::CairnS3;
+use super::post_form::FormFields;
 use http::HeaderValue;
 use s3s::dto::*;
-use s3s::{S3Request, S3Response, S3Result};
+use s3s::{S3Request, S3Response, S3Result, s3_error};
 
 fn into_put(x: PostObjectInput) -> PutObjectInput {
     move_fields!(x => PutObjectInput {
@@ -26,6 +28,23 @@ fn into_post_output(x: PutObjectOutput) -> PostObjectOutput {
         sse_customer_key_md5, ssekms_encryption_context, ssekms_key_id, server_side_encryption, size,
         version_id,
     })
+}
+
+/// A form's `tagging` field is a Tagging document; PutObject takes tags as the
+/// `x-amz-tagging` header's query string.
+fn tagging_as_header(xml: &str) -> S3Result<String> {
+    let mut d = s3s::xml::Deserializer::new(xml.as_bytes());
+    let tagging = <Tagging as s3s::xml::Deserialize>::deserialize(&mut d).map_err(|_| {
+        s3_error!(
+            MalformedXML,
+            "The tagging field is not a valid Tagging document"
+        )
+    })?;
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for tag in tagging.tag_set {
+        query.append_pair(&tag.key.unwrap_or_default(), &tag.value.unwrap_or_default());
+    }
+    Ok(query.finish())
 }
 
 impl CairnS3 {
@@ -55,7 +74,27 @@ impl CairnS3 {
                 req.headers.insert(name, v);
             }
         }
+        if let Some(form) = req.extensions.get::<FormFields>().cloned() {
+            let input = &mut req.input;
+            if input.acl.is_none()
+                && let Some(acl) = form.get("acl")
+            {
+                input.acl = Some(ObjectCannedACL::from(acl.to_string()));
+            }
+            if input.tagging.is_none()
+                && let Some(xml) = form.get("tagging")
+            {
+                input.tagging = Some(tagging_as_header(xml)?);
+            }
+        }
+        let redirect = req.input.success_action_redirect.is_some();
         let resp = self.do_put_object(req.map_input(into_put)).await?;
-        Ok(resp.map_output(into_post_output))
+        let mut resp = resp.map_output(into_post_output);
+        // The redirect's query carries the ETag as the header would, quotes included
+        // (`etag=%22…%22`); s3s appends the bare value.
+        if redirect && let Some(ETag::Strong(v)) = &resp.output.e_tag {
+            resp.output.e_tag = Some(ETag::Strong(format!("\"{v}\"")));
+        }
+        Ok(resp)
     }
 }

@@ -180,3 +180,109 @@ async fn pending_access_logs_are_delivered_on_shutdown() {
     let logs = delivered(&s2.client()).await;
     assert!(logs.contains("REST.PUT.OBJECT late.html"), "{logs}");
 }
+
+#[tokio::test]
+async fn partitioned_log_keys_are_kept_shown_and_used() {
+    use aws_sdk_s3::types::{
+        PartitionDateSource, PartitionedPrefix, SimplePrefix, TargetObjectKeyFormat,
+    };
+    let s = Server::start_env(&[("CAIRN_ACCESS_LOG_FLUSH_SECS", "1")]);
+    let c = s.client();
+    c.create_bucket().bucket("part-src").send().await.unwrap();
+    c.create_bucket()
+        .bucket("access-logs")
+        .send()
+        .await
+        .unwrap();
+    c.put_bucket_policy()
+        .bucket("access-logs")
+        .policy(TARGET_POLICY)
+        .send()
+        .await
+        .unwrap();
+    let put = |format: TargetObjectKeyFormat| {
+        c.put_bucket_logging()
+            .bucket("part-src")
+            .bucket_logging_status(
+                BucketLoggingStatus::builder()
+                    .logging_enabled(
+                        LoggingEnabled::builder()
+                            .target_bucket("access-logs")
+                            .target_prefix("site/")
+                            .target_object_key_format(format)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+    };
+    let shown = || async {
+        c.get_bucket_logging()
+            .bucket("part-src")
+            .send()
+            .await
+            .unwrap()
+            .logging_enabled()
+            .and_then(|l| l.target_object_key_format().cloned())
+    };
+    let simple = TargetObjectKeyFormat::builder()
+        .simple_prefix(SimplePrefix::builder().build())
+        .build();
+    put(simple.clone()).await.unwrap();
+    assert_eq!(shown().await, Some(simple));
+    let bad = TargetObjectKeyFormat::builder()
+        .partitioned_prefix(
+            PartitionedPrefix::builder()
+                .partition_date_source(PartitionDateSource::from("kaboom"))
+                .build(),
+        )
+        .build();
+    assert_eq!(code(&put(bad).await.unwrap_err()), "MalformedXML");
+    let partitioned = TargetObjectKeyFormat::builder()
+        .partitioned_prefix(
+            PartitionedPrefix::builder()
+                .partition_date_source(PartitionDateSource::DeliveryTime)
+                .build(),
+        )
+        .build();
+    put(partitioned.clone()).await.unwrap();
+    assert_eq!(shown().await, Some(partitioned));
+    c.put_object()
+        .bucket("part-src")
+        .key("a.html")
+        .body(b"a".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    // [prefix][account]/[region]/[bucket]/[YYYY]/[MM]/[DD]/[YYYY]-[MM]-[DD]-…
+    let mut keys = Vec::new();
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let list = c
+            .list_objects_v2()
+            .bucket("access-logs")
+            .prefix("site/")
+            .send()
+            .await
+            .unwrap();
+        keys = list
+            .contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_string))
+            .collect();
+        if !keys.is_empty() {
+            break;
+        }
+    }
+    let key = keys.first().expect("a log object");
+    let parts: Vec<&str> = key.trim_start_matches("site/").split('/').collect();
+    assert_eq!(parts.len(), 7, "{key}");
+    assert_eq!(parts[0].len(), 12, "{key}");
+    assert_eq!(parts[1], "us-east-1", "{key}");
+    assert_eq!(parts[2], "part-src", "{key}");
+    assert!(
+        parts[6].starts_with(&format!("{}-{}-{}-", parts[3], parts[4], parts[5])),
+        "{key}"
+    );
+}

@@ -720,3 +720,311 @@ async fn private_acl_passes_enforced_ownership_only_from_the_owners_account() {
         .unwrap_err();
     assert_eq!(code(&err), "AccessControlListNotSupported");
 }
+
+/// The canonical id S3 shows for a client's account.
+async fn canonical_of(c: &aws_sdk_s3::Client) -> String {
+    c.list_buckets()
+        .send()
+        .await
+        .unwrap()
+        .owner()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn uploads_belong_to_their_writer_as_objects_do() {
+    let s = Server::start_with(&["--legacy-bucket-defaults"]);
+    let c = s.client();
+    c.create_bucket()
+        .bucket("shared-uploads")
+        .acl(BucketCannedAcl::PublicReadWrite)
+        .send()
+        .await
+        .unwrap();
+    let main_id = canonical_of(&c).await;
+    let (_, key, secret) = create_account(&s, "uploader");
+    let alt = s.client_with(&key, &secret);
+    let alt_id = canonical_of(&alt).await;
+    let mine = c
+        .create_multipart_upload()
+        .bucket("shared-uploads")
+        .key("a-main")
+        .send()
+        .await
+        .unwrap();
+    let theirs = alt
+        .create_multipart_upload()
+        .bucket("shared-uploads")
+        .key("b-alt")
+        .send()
+        .await
+        .unwrap();
+    // Owner and Initiator are who started each upload (an account root by canonical id).
+    let listed = c
+        .list_multipart_uploads()
+        .bucket("shared-uploads")
+        .send()
+        .await
+        .unwrap();
+    let who: Vec<_> = listed
+        .uploads()
+        .iter()
+        .map(|u| {
+            (
+                u.owner().and_then(|o| o.id()).unwrap().to_string(),
+                u.initiator().and_then(|i| i.id()).unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        who,
+        vec![
+            (main_id.clone(), main_id.clone()),
+            (alt_id.clone(), alt_id.clone())
+        ]
+    );
+    let parts = c
+        .list_parts()
+        .bucket("shared-uploads")
+        .key("b-alt")
+        .upload_id(theirs.upload_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(parts.owner().and_then(|o| o.id()), Some(alt_id.as_str()));
+    assert_eq!(
+        parts.initiator().and_then(|i| i.id()),
+        Some(alt_id.as_str())
+    );
+    // The completed object keeps its writer as owner.
+    let part = alt
+        .upload_part()
+        .bucket("shared-uploads")
+        .key("b-alt")
+        .upload_id(theirs.upload_id().unwrap())
+        .part_number(1)
+        .body(b"part".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    alt.complete_multipart_upload()
+        .bucket("shared-uploads")
+        .key("b-alt")
+        .upload_id(theirs.upload_id().unwrap())
+        .multipart_upload(
+            aws_sdk_s3::types::CompletedMultipartUpload::builder()
+                .parts(
+                    aws_sdk_s3::types::CompletedPart::builder()
+                        .part_number(1)
+                        .e_tag(part.e_tag().unwrap())
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let acl = alt
+        .get_object_acl()
+        .bucket("shared-uploads")
+        .key("b-alt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acl.owner().and_then(|o| o.id()), Some(alt_id.as_str()));
+    // The initiator may abort its upload in another account's bucket; a third account, which
+    // may write to the bucket too, may not.
+    let other = alt
+        .create_multipart_upload()
+        .bucket("shared-uploads")
+        .key("c-alt")
+        .send()
+        .await
+        .unwrap();
+    let (_, key3, secret3) = create_account(&s, "stranger");
+    let err = s
+        .client_with(&key3, &secret3)
+        .abort_multipart_upload()
+        .bucket("shared-uploads")
+        .key("c-alt")
+        .upload_id(other.upload_id().unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    alt.abort_multipart_upload()
+        .bucket("shared-uploads")
+        .key("c-alt")
+        .upload_id(other.upload_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    c.abort_multipart_upload()
+        .bucket("shared-uploads")
+        .key("a-main")
+        .upload_id(mine.upload_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    // BucketOwnerPreferred: bucket-owner-full-control hands the upload to the bucket owner.
+    c.put_bucket_ownership_controls()
+        .bucket("shared-uploads")
+        .ownership_controls(
+            OwnershipControls::builder()
+                .rules(
+                    OwnershipControlsRule::builder()
+                        .object_ownership(ObjectOwnership::BucketOwnerPreferred)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    for (acl, owner) in [
+        (Some(ObjectCannedAcl::BucketOwnerFullControl), &main_id),
+        (None, &alt_id),
+    ] {
+        let up = alt
+            .create_multipart_upload()
+            .bucket("shared-uploads")
+            .key("d-alt")
+            .set_acl(acl)
+            .send()
+            .await
+            .unwrap();
+        let parts = c
+            .list_parts()
+            .bucket("shared-uploads")
+            .key("d-alt")
+            .upload_id(up.upload_id().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(parts.owner().and_then(|o| o.id()), Some(owner.as_str()));
+        assert_eq!(
+            parts.initiator().and_then(|i| i.id()),
+            Some(alt_id.as_str())
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_acl_set_grant_by_grant_is_shown_as_set_and_belongs_to_the_object_owner() {
+    use aws_sdk_s3::types::{AccessControlPolicy, Permission};
+    let s = Server::start_with(&["--legacy-bucket-defaults"]);
+    let c = s.client();
+    c.create_bucket()
+        .bucket("acl-owners")
+        .acl(BucketCannedAcl::PublicReadWrite)
+        .send()
+        .await
+        .unwrap();
+    let main_id = canonical_of(&c).await;
+    let (_, key, secret) = create_account(&s, "writer");
+    let alt = s.client_with(&key, &secret);
+    let alt_id = canonical_of(&alt).await;
+
+    // Another account's object: its ACL is the writer's to show, not the bucket owner's.
+    alt.put_object()
+        .bucket("acl-owners")
+        .key("private")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let err = c
+        .get_object_acl()
+        .bucket("acl-owners")
+        .key("private")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    let acl = alt
+        .get_object_acl()
+        .bucket("acl-owners")
+        .key("private")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        acl.grants()[0].grantee().and_then(|g| g.id()),
+        Some(alt_id.as_str())
+    );
+    // Granted by header, the ACL is exactly the grants given, and the grantee may read it.
+    alt.put_object()
+        .bucket("acl-owners")
+        .key("granted")
+        .grant_full_control(format!("id={main_id}"))
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let acl = c
+        .get_object_acl()
+        .bucket("acl-owners")
+        .key("granted")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acl.owner().and_then(|o| o.id()), Some(alt_id.as_str()));
+    let grants: Vec<_> = acl
+        .grants()
+        .iter()
+        .map(|g| {
+            (
+                g.grantee().and_then(|g| g.id()).unwrap().to_string(),
+                g.permission().cloned().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(grants, vec![(main_id.clone(), Permission::FullControl)]);
+
+    // A bucket ACL set without any grant shows none; the owner may still set it back.
+    let acl = c
+        .get_bucket_acl()
+        .bucket("acl-owners")
+        .send()
+        .await
+        .unwrap();
+    let before = acl.grants().to_vec();
+    let policy = |grants: Vec<aws_sdk_s3::types::Grant>| {
+        AccessControlPolicy::builder()
+            .owner(acl.owner().unwrap().clone())
+            .set_grants(Some(grants))
+            .build()
+    };
+    c.put_bucket_acl()
+        .bucket("acl-owners")
+        .access_control_policy(policy(vec![]))
+        .send()
+        .await
+        .unwrap();
+    let now = c
+        .get_bucket_acl()
+        .bucket("acl-owners")
+        .send()
+        .await
+        .unwrap();
+    assert!(now.grants().is_empty());
+    c.put_bucket_acl()
+        .bucket("acl-owners")
+        .access_control_policy(policy(before.clone()))
+        .send()
+        .await
+        .unwrap();
+    let now = c
+        .get_bucket_acl()
+        .bucket("acl-owners")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(now.grants(), before.as_slice());
+}
