@@ -40,7 +40,11 @@ async fn kill_during_upload_keeps_the_old_object() {
         tx.send(Ok(data(1 << 20, i))).await.unwrap();
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(blob_files(&s.dir), 2, "the upload is in flight, beside the old object");
+    assert_eq!(
+        blob_files(&s.dir),
+        2,
+        "the upload is in flight, beside the old object"
+    );
     let addr = s.addr().to_string();
     s.kill();
     drop(tx);
@@ -75,14 +79,6 @@ async fn kill_during_upload_keeps_the_old_object() {
         .send()
         .await
         .unwrap();
-}
-
-/// Blob files under `blobs/`, committed or being written.
-fn blob_files(dir: &std::path::Path) -> usize {
-    std::fs::read_dir(dir.join("blobs"))
-        .unwrap()
-        .map(|d| std::fs::read_dir(d.unwrap().path()).unwrap().count())
-        .sum()
 }
 
 fn tokio_stream_from<T: Send + 'static>(

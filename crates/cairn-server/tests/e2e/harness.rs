@@ -400,3 +400,11 @@ pub fn data(len: usize, seed: u8) -> Vec<u8> {
         })
         .collect()
 }
+
+/// Blob files under `blobs/`, committed or being written.
+pub fn blob_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir.join("blobs"))
+        .unwrap()
+        .map(|d| std::fs::read_dir(d.unwrap().path()).unwrap().count())
+        .sum()
+}

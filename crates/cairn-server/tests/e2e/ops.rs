@@ -475,14 +475,13 @@ async fn sigterm_refuses_new_connections_and_finishes_uploads_in_flight() {
             .send(),
     );
     // The upload is under way (its first half is in).
-    let tmp = s.dir.join("tmp");
     for _ in 0..100 {
-        if std::fs::read_dir(&tmp).unwrap().count() > 0 {
+        if blob_files(&s.dir) > 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 1);
+    assert_eq!(blob_files(&s.dir), 1);
 
     Command::new("kill")
         .args(["-TERM", &s.child.id().to_string()])
