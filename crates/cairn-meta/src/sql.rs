@@ -218,7 +218,8 @@ impl SqlMeta {
         Ok(Some(view))
     }
 
-    /// After a committed change to a bucket's record or sub-resources.
+    /// After a change to a bucket's record or sub-resources (or a failed attempt: forgetting
+    /// too much costs one read).
     pub(crate) fn bucket_changed(&self, name: &str) {
         if let Some(cache) = &self.buckets {
             cache.forget(name);
@@ -658,8 +659,10 @@ impl MetaStore for SqlMeta {
                 .execute(&mut *tx.tx)
                 .await?;
         }
-        tx.commit().await?;
+        // Forgotten even when only the fsync failed: the change is visible already.
+        let committed = tx.commit().await;
         self.bucket_changed(&bucket.name);
+        committed?;
         Ok(())
     }
 
@@ -721,8 +724,10 @@ impl MetaStore for SqlMeta {
             .bind(name)
             .execute(&mut *tx.tx)
             .await?;
-        tx.commit().await?;
+        // Forgotten even when only the fsync failed: the change is visible already.
+        let committed = tx.commit().await;
         self.bucket_changed(name);
+        committed?;
         parts
             .iter()
             .map(|r| {
@@ -769,8 +774,10 @@ impl MetaStore for SqlMeta {
                     .await?;
             }
         }
-        tx.commit().await?;
+        // Forgotten even when only the fsync failed: the change is visible already.
+        let committed = tx.commit().await;
         self.bucket_changed(bucket);
+        committed?;
         Ok(())
     }
 

@@ -192,8 +192,10 @@ impl VersionStore for SqlMeta {
         .bind(value)
         .execute(&mut *tx.tx)
         .await?;
-        tx.commit().await?;
+        // Forgotten even when only the fsync failed: the change is visible already.
+        let committed = tx.commit().await;
         self.bucket_changed(bucket);
+        committed?;
         Ok(())
     }
 
