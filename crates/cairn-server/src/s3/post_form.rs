@@ -237,6 +237,19 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(hay, needle)
 }
 
+/// The form scanner on arbitrary bytes, for `fuzz/` (the `post_form` target).
+#[cfg(fuzzing)]
+pub fn fuzz_parse(buf: &[u8], boundary: &str) {
+    if let Parse::Done(p) = parse(buf, boundary)
+        && let Some((start, end)) = p.key
+    {
+        assert!(
+            start <= end && end <= buf.len(),
+            "the key lies within the form"
+        );
+    }
+}
+
 /// Parses the fields up to the file's part headers.
 fn parse(buf: &[u8], boundary: &str) -> Parse {
     let delimiter = format!("--{boundary}");
